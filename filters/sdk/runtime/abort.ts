@@ -3,14 +3,10 @@
  * Replacements for AssemblyScript's `abort`, `trace` and `seed` (wired in by asconfig.json's
  * `--use`), so that a module imports nothing a proxy-wasm host refuses (`env.abort`, `env.trace`,
  * `env.seed`). An abort is logged through `proxy_log` at CRITICAL, then traps: the host marks
- * the VM failed, exactly as for any other trap.
+ * the VM failed, exactly as for any other trap. Only `proxy_log` and WASI calls are used, as
+ * they are the ones allowed during `_initialize` (reference §10.2).
  */
-
-@external("env", "proxy_log")
-declare function proxy_log(level: i32, messagePtr: usize, messageLen: usize): i32;
-
-@external("wasi_snapshot_preview1", "random_get")
-declare function wasi_random_get(buf: usize, len: usize): u16;
+import { proxy_log, wasi_clock_time_get, wasi_random_get } from "../hostcalls/raw";
 
 const LOG_CRITICAL: i32 = 5;
 const LOG_DEBUG: i32 = 1;
@@ -28,12 +24,16 @@ export function proxyAbort(message: string | null, fileName: string | null, line
 }
 
 export function proxyTrace(message: string, n: i32 = 0, a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0, a4: f64 = 0): void {
-  logString(LOG_DEBUG, "trace: " + message);
+  let text = "trace: " + message;
+  const values: f64[] = [a0, a1, a2, a3, a4];
+  for (let i = 0; i < n && i < 5; i++) text += (i == 0 ? " " : ", ") + values[i].toString();
+  logString(LOG_DEBUG, text);
 }
 
-/** Called lazily by Math.random only; never at start-up. */
+/** Called lazily by Math.random only; never at start-up. Random bits, else the clock. */
 export function proxySeed(): f64 {
-  const slot = memory.data(8);
+  const slot = memory.data(8, 8);
   if (wasi_random_get(slot, 8) == 0) return <f64>load<u64>(slot);
+  if (wasi_clock_time_get(0, 1, slot) == 0) return <f64>load<u64>(slot);
   return 1.0;
 }

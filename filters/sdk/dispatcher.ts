@@ -1,0 +1,234 @@
+/**
+ * @module filters/sdk/dispatcher
+ * The `proxy_on_*` callbacks the host calls, routed to the filter's contexts. Contexts are kept
+ * by id; an id the module does not know (a root without factory, a stream the root declined,
+ * a context already deleted) gets the ABI's neutral answer instead of a trap. Callout answers go
+ * to the context that made the call, after `proxy_set_effective_context` so its host calls act
+ * on its stream.
+ */
+import { LogLevel, PeerType } from "./types";
+import { Context, HttpContext, RootContext, TcpContext, calloutOwners } from "./context";
+import { beginCallback, log } from "./hostcalls/log";
+import { getPropertyString } from "./hostcalls/properties";
+import { setEffectiveContext } from "./hostcalls/lifecycle";
+
+export type RootFactory = (contextId: u32) => RootContext;
+
+const factories = new Map<string, RootFactory>();
+const roots = new Map<u32, RootContext>();
+const https = new Map<u32, HttpContext>();
+const tcps = new Map<u32, TcpContext>();
+
+/**
+ * Registers the root context factory of plugin `rootId` (`""` = any root id without its own
+ * factory). The only thing a filter's top-level code should do: no host call happens here.
+ */
+export function registerRootContext(rootId: string, factory: RootFactory): void {
+  factories.set(rootId, factory);
+}
+
+/** One factory serves every root id; several are chosen by `plugin_root_id`, then `""`. */
+function factoryFor(): RootFactory | null {
+  const keys = factories.keys();
+  if (keys.length == 0) return null;
+  if (keys.length == 1) return factories.get(unchecked(keys[0]));
+  const rootId = getPropertyString(["plugin_root_id"]);
+  if (rootId !== null && factories.has(rootId)) return factories.get(rootId);
+  if (factories.has("")) return factories.get("");
+  log(LogLevel.Error, "no root context registered for root id '" + (rootId !== null ? rootId : "") + "'");
+  return null;
+}
+
+// --- lifecycle -----------------------------------------------------------------------------
+
+export function proxy_on_context_create(contextId: u32, parentContextId: u32): void {
+  beginCallback();
+  if (parentContextId == 0) {
+    // Envoy calls this again when it restarts a plugin whose root still exists: keep its state.
+    if (roots.has(contextId)) return;
+    const factory = factoryFor();
+    if (factory !== null) roots.set(contextId, factory(contextId));
+    return;
+  }
+  if (!roots.has(parentContextId)) return;
+  const root = roots.get(parentContextId);
+  const http = root.newHttpContext(contextId);
+  if (http !== null) { https.set(contextId, http); return; }
+  const tcp = root.newTcpContext(contextId);
+  if (tcp !== null) tcps.set(contextId, tcp);
+}
+
+export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): i32 {
+  beginCallback();
+  if (!roots.has(rootContextId)) return 1;
+  return roots.get(rootContextId).onVmStart(vmConfigurationSize) ? 1 : 0;
+}
+
+export function proxy_on_configure(rootContextId: u32, pluginConfigurationSize: u32): i32 {
+  beginCallback();
+  if (!roots.has(rootContextId)) return 1;
+  return roots.get(rootContextId).onConfigure(pluginConfigurationSize) ? 1 : 0;
+}
+
+function contextById(contextId: u32): Context | null {
+  if (https.has(contextId)) return https.get(contextId);
+  if (roots.has(contextId)) return roots.get(contextId);
+  if (tcps.has(contextId)) return tcps.get(contextId);
+  return null;
+}
+
+export function proxy_on_done(contextId: u32): i32 {
+  beginCallback();
+  const context = contextById(contextId);
+  if (context === null) return 1;
+  return context.onDone() ? 1 : 0;
+}
+
+export function proxy_on_log(contextId: u32): void {
+  beginCallback();
+  if (https.has(contextId)) https.get(contextId).onLog();
+  else if (tcps.has(contextId)) tcps.get(contextId).onLog();
+}
+
+export function proxy_on_delete(contextId: u32): void {
+  beginCallback();
+  const context = contextById(contextId);
+  if (context === null) return;
+  context.alive = false;
+  context.onDelete();
+  https.delete(contextId);
+  roots.delete(contextId);
+  tcps.delete(contextId);
+}
+
+// --- root callbacks -----------------------------------------------------------------------
+
+export function proxy_on_tick(rootContextId: u32): void {
+  beginCallback();
+  if (roots.has(rootContextId)) roots.get(rootContextId).onTick();
+}
+
+export function proxy_on_queue_ready(rootContextId: u32, queueId: u32): void {
+  beginCallback();
+  if (roots.has(rootContextId)) roots.get(rootContextId).onQueueReady(queueId);
+}
+
+export function proxy_on_foreign_function(rootContextId: u32, functionId: u32, argumentsSize: u32): void {
+  beginCallback();
+  if (roots.has(rootContextId)) roots.get(rootContextId).onForeignFunction(functionId, argumentsSize);
+}
+
+// --- HTTP streams -------------------------------------------------------------------------
+
+export function proxy_on_request_headers(contextId: u32, numHeaders: u32, endOfStream: u32): i32 {
+  beginCallback();
+  if (!https.has(contextId)) return 0;
+  return https.get(contextId).onRequestHeaders(numHeaders, endOfStream != 0);
+}
+
+export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): i32 {
+  beginCallback();
+  if (!https.has(contextId)) return 0;
+  return https.get(contextId).onRequestBody(bodySize, endOfStream != 0);
+}
+
+export function proxy_on_request_trailers(contextId: u32, numTrailers: u32): i32 {
+  beginCallback();
+  if (!https.has(contextId)) return 0;
+  return https.get(contextId).onRequestTrailers(numTrailers);
+}
+
+export function proxy_on_response_headers(contextId: u32, numHeaders: u32, endOfStream: u32): i32 {
+  beginCallback();
+  if (!https.has(contextId)) return 0;
+  return https.get(contextId).onResponseHeaders(numHeaders, endOfStream != 0);
+}
+
+export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): i32 {
+  beginCallback();
+  if (!https.has(contextId)) return 0;
+  return https.get(contextId).onResponseBody(bodySize, endOfStream != 0);
+}
+
+export function proxy_on_response_trailers(contextId: u32, numTrailers: u32): i32 {
+  beginCallback();
+  if (!https.has(contextId)) return 0;
+  return https.get(contextId).onResponseTrailers(numTrailers);
+}
+
+// --- TCP streams --------------------------------------------------------------------------
+
+export function proxy_on_new_connection(contextId: u32): i32 {
+  beginCallback();
+  if (!tcps.has(contextId)) return 0;
+  return tcps.get(contextId).onNewConnection();
+}
+
+export function proxy_on_downstream_data(contextId: u32, dataSize: u32, endOfStream: u32): i32 {
+  beginCallback();
+  if (!tcps.has(contextId)) return 0;
+  return tcps.get(contextId).onDownstreamData(dataSize, endOfStream != 0);
+}
+
+export function proxy_on_downstream_connection_close(contextId: u32, peerType: u32): void {
+  beginCallback();
+  if (tcps.has(contextId)) tcps.get(contextId).onDownstreamConnectionClose(<PeerType>peerType);
+}
+
+export function proxy_on_upstream_data(contextId: u32, dataSize: u32, endOfStream: u32): i32 {
+  beginCallback();
+  if (!tcps.has(contextId)) return 0;
+  return tcps.get(contextId).onUpstreamData(dataSize, endOfStream != 0);
+}
+
+export function proxy_on_upstream_connection_close(contextId: u32, peerType: u32): void {
+  beginCallback();
+  if (tcps.has(contextId)) tcps.get(contextId).onUpstreamConnectionClose(<PeerType>peerType);
+}
+
+// --- callout answers ----------------------------------------------------------------------
+
+/**
+ * The context a callout answer belongs to: its owner if still alive (made current through
+ * `proxy_set_effective_context`), the root for calls made without a context, null to drop it.
+ */
+function calloutTarget(rootContextId: u32, callId: u32, finished: bool): Context | null {
+  if (calloutOwners.has(callId)) {
+    const owner = calloutOwners.get(callId);
+    if (finished) calloutOwners.delete(callId);
+    if (!owner.alive) return null;
+    if (owner.id != rootContextId) setEffectiveContext(owner.id);
+    return owner;
+  }
+  return roots.has(rootContextId) ? roots.get(rootContextId) : null;
+}
+
+export function proxy_on_http_call_response(rootContextId: u32, callId: u32, numHeaders: u32, bodySize: u32, numTrailers: u32): void {
+  beginCallback();
+  const target = calloutTarget(rootContextId, callId, true);
+  if (target !== null) target.onHttpCallResponse(callId, numHeaders, bodySize, numTrailers);
+}
+
+export function proxy_on_grpc_receive_initial_metadata(rootContextId: u32, callId: u32, numElements: u32): void {
+  beginCallback();
+  const target = calloutTarget(rootContextId, callId, false);
+  if (target !== null) target.onGrpcReceiveInitialMetadata(callId, numElements);
+}
+
+export function proxy_on_grpc_receive(rootContextId: u32, callId: u32, messageSize: u32): void {
+  beginCallback();
+  const target = calloutTarget(rootContextId, callId, false);
+  if (target !== null) target.onGrpcReceive(callId, messageSize);
+}
+
+export function proxy_on_grpc_receive_trailing_metadata(rootContextId: u32, callId: u32, numElements: u32): void {
+  beginCallback();
+  const target = calloutTarget(rootContextId, callId, false);
+  if (target !== null) target.onGrpcReceiveTrailingMetadata(callId, numElements);
+}
+
+export function proxy_on_grpc_close(rootContextId: u32, callId: u32, statusCode: u32): void {
+  beginCallback();
+  const target = calloutTarget(rootContextId, callId, true);
+  if (target !== null) target.onGrpcClose(callId, statusCode);
+}
