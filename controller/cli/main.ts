@@ -14,6 +14,10 @@ export interface Command {
 
 /** Subcommand name → loader. Each command lives in ./commands/<name>.ts and exports `command`. */
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+  push: () => import("./commands/push.ts"),
+  pull: () => import("./commands/pull.ts"),
+  inspect: () => import("./commands/inspect.ts"),
+  publish: () => import("./commands/publish.ts"),
 };
 
 function usage(): string {
