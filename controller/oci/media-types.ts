@@ -36,7 +36,7 @@ export const Annotation = {
   source: "org.opencontainers.image.source",
   created: "org.opencontainers.image.created",
   /** The module's config JSON Schema, compact JSON: what the controller validates configs against. */
-  configSchema: "tollgate.module/config-schema",
+  configSchema: "tollgate.dev/config-schema",
 } as const;
 
 /** The proxy-wasm ABI every Tollgate module is built against. */
