@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   pull: () => import("./commands/pull.ts"),
   inspect: () => import("./commands/inspect.ts"),
   publish: () => import("./commands/publish.ts"),
+  render: () => import("./commands/render.ts"),
 };
 
 function usage(): string {
