@@ -16,7 +16,7 @@ function logString(level: i32, text: string): void {
   proxy_log(level, changetype<usize>(bytes), <usize>bytes.byteLength);
 }
 
-export function proxyAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
+export function proxyAbort(message: string | null = null, fileName: string | null = null, line: u32 = 0, column: u32 = 0): void {
   let text = "abort: " + (message !== null ? message : "(no message)");
   if (fileName !== null) text += " at " + fileName + ":" + line.toString() + ":" + column.toString();
   logString(LOG_CRITICAL, text);
