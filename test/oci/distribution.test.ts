@@ -10,13 +10,13 @@ import { createHash } from "node:crypto";
 import { pushModule } from "../../controller/oci/push.ts";
 import { MediaType } from "../../controller/oci/media-types.ts";
 import { gatewaysLoad } from "./gateway-rules.ts";
-import { run, tempDir, tinyWasm, tollgate } from "./fixtures.ts";
+import { isolatedEnv, run, tempDir, tinyWasm, tollgate } from "./fixtures.ts";
 import { readBack } from "./helpers.ts";
 import { startRegistry, type RunningRegistry } from "./registry.ts";
 
 let reg: RunningRegistry;
 const work = tempDir();
-const fixed = { ...process.env, SOURCE_DATE_EPOCH: "1767225600" };
+const fixed = isolatedEnv({ SOURCE_DATE_EPOCH: "1767225600" });
 const sha256 = (b: Uint8Array | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
 test.before(async () => {

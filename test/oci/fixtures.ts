@@ -42,9 +42,25 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `tollgate <args>` exactly as a user would (bin.mjs under node). */
+const emptyHome = mkdtempSync(join(tmpdir(), "tollgate-home-"));
+process.on("exit", () => rmSync(emptyHome, { recursive: true, force: true }));
+
+/**
+ * The environment minus every credential source (auth files, DOCKER_CONFIG, a HOME with
+ * a ~/.docker), so that a test sees only the credentials it sets up itself.
+ */
+export function isolatedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: emptyHome };
+  delete env.DOCKER_CONFIG;
+  delete env.REGISTRY_AUTH_FILE;
+  delete env.XDG_RUNTIME_DIR;
+  delete env.TOLLGATE_DEBUG;
+  return { ...env, ...extra };
+}
+
+/** Runs `tollgate <args>` exactly as a user would (bin.mjs under node), in an isolated environment by default. */
 export function tollgate(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
-  return run(process.execPath, [join(ROOT, "controller/cli/bin.mjs"), ...args], opts);
+  return run(process.execPath, [join(ROOT, "controller/cli/bin.mjs"), ...args], { ...opts, env: opts.env ?? isolatedEnv() });
 }
 
 export function run(cmd: string, args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
