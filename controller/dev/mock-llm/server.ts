@@ -146,7 +146,8 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, signal: AbortSignal): Promise<void> {
-    const url = new URL(record.path, "http://mock-llm.invalid");
+    // Concatenated, not resolved: a path such as `//x` must stay a path, not become a host.
+    const url = new URL("http://mock-llm.invalid" + (record.path.startsWith("/") ? record.path : "/" + record.path));
     const provider = providerForPath(url.pathname);
     const sendJson = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       if (signal.aborted) return;

@@ -5,7 +5,6 @@
  * and stopping at once when the client goes away or the server closes.
  */
 import type { ServerResponse } from "node:http";
-import { once } from "node:events";
 import type { Frame } from "./apis/api.ts";
 
 /** How a stream ended. */
@@ -56,11 +55,25 @@ export function switchIndex(frames: Frame[], k: number): number {
   return afterLast;
 }
 
+/** Waits for the socket to take more data, the response to close, or the stream to be aborted. */
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+    signal.addEventListener("abort", done);
+  });
+}
+
 async function write(res: ServerResponse, data: string, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted || res.destroyed) return false;
-  if (res.write(data)) return true;
-  const aborted = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
-  await Promise.race([once(res, "drain").catch(() => undefined), once(res, "close"), aborted]);
+  // A false return means the socket buffer is full: wait rather than pile the stream up in memory.
+  if (!res.write(data)) await drained(res, signal);
   return !signal.aborted && !res.destroyed;
 }
 

@@ -96,6 +96,26 @@ s("x-mock-disconnect-after cuts the connection mid-stream; the client sees a tru
   assert.is((await post(mock.url, "/v1/messages", { model: "c", max_tokens: 5, messages: [{ role: "user", content: "x" }] })).status, 200);
 });
 
+s("a client that stops reading holds the stream back (backpressure) until it leaves", async ({ mock }) => {
+  const res = await open(mock.url, "/v1beta/models/g:streamGenerateContent", { contents: [{ parts: [{ text: "hi" }] }] }, { "x-mock-chunks": "100000" });
+  res.pause();
+  const record = mock.requests.at(-1)!;
+  // Stalled: the count stays the same over three looks 100 ms apart (bounded: at most 20 s).
+  let last = -1;
+  let same = 0;
+  for (let i = 0; i < 200 && same < 3; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    same = record.framesWritten > 0 && record.framesWritten === last ? same + 1 : 0;
+    last = record.framesWritten;
+  }
+  assert.is(same, 3, "writing stops while the client does not read");
+  assert.ok(record.framesWritten < record.framesPlanned, `${record.framesWritten} of ${record.framesPlanned}`);
+  assert.is(record.state, "pending");
+  res.destroy();
+  await until(() => record.state !== "pending");
+  assert.is(record.state, "aborted");
+});
+
 s("100 concurrent streams all complete with their own answers", async ({ mock }) => {
   const replies = await Promise.all(
     Array.from({ length: 100 }, (_, i) =>
