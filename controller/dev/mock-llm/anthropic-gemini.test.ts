@@ -150,3 +150,23 @@ gemini("request errors come in Gemini's error shape", async ({ mock }) => {
 });
 
 gemini.run();
+
+const counting = suite<{ mock: MockLlm }>("token-count helpers");
+counting.before(async (ctx) => {
+  ctx.mock = await startMockLlm();
+});
+counting.after(async (ctx) => ctx.mock.close());
+
+counting("count the same input tokens as the generate calls", async ({ mock }) => {
+  const { max_tokens: _, ...withoutMax } = BODY;
+  const a = await post(mock.url, "/v1/messages/count_tokens", withoutMax);
+  assert.is(a.status, 200);
+  assert.equal(a.json(), { input_tokens: INPUT });
+  assert.equal((await post(mock.url, "/v1beta/models/g:countTokens", GBODY)).json(), { totalTokens: GINPUT });
+  assert.equal((await post(mock.url, "/v1/responses/input_tokens", { model: "m", input: "a b c" })).json(), { object: "response.input_tokens", input_tokens: 3 });
+  const bad = await post(mock.url, "/v1/messages/count_tokens", { model: "c" });
+  assert.is(bad.status, 400);
+  assert.is(bad.json().error.type, "invalid_request_error");
+});
+
+counting.run();

@@ -11,6 +11,7 @@ import type { Api, ApiReply } from "./apis/api.ts";
 import { isObject } from "./apis/api.ts";
 import { anthropicMessages } from "./apis/anthropic-messages.ts";
 import { gemini } from "./apis/gemini.ts";
+import { anthropicCountTokens, geminiCountTokens, responsesInputTokens } from "./apis/count-tokens.ts";
 import { chatCompletions, completions } from "./apis/openai-chat.ts";
 import { embeddings } from "./apis/openai-embeddings.ts";
 import { responses } from "./apis/openai-responses.ts";
@@ -19,7 +20,10 @@ import { pause, writeStream, type StreamEnd } from "./stream.ts";
 import { checkSwitches, SwitchError, switchesFor, type Switches } from "./switches.ts";
 
 /** Most specific first: `/chat/completions` before `/completions`. */
-export const APIS: readonly Api[] = [chatCompletions, completions, embeddings, responses, anthropicMessages, gemini];
+export const APIS: readonly Api[] = [
+  chatCompletions, completions, embeddings, responses, anthropicMessages, gemini,
+  anthropicCountTokens, responsesInputTokens, geminiCountTokens,
+];
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const MAX_RECORDED = 1000;
