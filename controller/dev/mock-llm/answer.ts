@@ -98,3 +98,12 @@ export function outputLimit(...candidates: unknown[]): number | null {
   for (const c of candidates) if (typeof c === "number" && Number.isInteger(c) && c > 0) return c;
   return null;
 }
+
+/**
+ * OpenAI's `obfuscation` padding for a streamed piece: 1 to 16 characters that hide the
+ * piece's length on the wire. Random in OpenAI; here derived from `seed` to stay deterministic.
+ */
+export function obfuscation(seed: string): string {
+  const digest = createHash("sha256").update(seed).digest("base64url");
+  return digest.slice(0, 1 + (digest.charCodeAt(0) % 16));
+}

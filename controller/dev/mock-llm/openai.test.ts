@@ -81,6 +81,19 @@ chat("with include_usage every chunk has usage: null and one choices: [] chunk b
   assert.ok(off.slice(0, -1).every((c) => !("usage" in c)));
 });
 
+chat("content chunks carry obfuscation padding unless include_obfuscation is false", async ({ mock }) => {
+  const on = sseJson((await post(mock.url, "/v1/chat/completions", { model: "m", messages: MESSAGES, stream: true })).text).slice(0, -1);
+  const content = on.filter((c) => c.choices[0].delta.content);
+  assert.ok(content.every((c) => typeof c.obfuscation === "string" && c.obfuscation.length >= 1 && c.obfuscation.length <= 16));
+  assert.ok(on.filter((c) => !c.choices[0].delta.content).every((c) => !("obfuscation" in c)));
+  const off = sseJson((await post(mock.url, "/v1/chat/completions", { model: "m", messages: MESSAGES, stream: true, stream_options: { include_obfuscation: false } })).text);
+  assert.ok(off.slice(0, -1).every((c) => !("obfuscation" in c)));
+  const r = sseJson((await post(mock.url, "/v1/responses", { model: "m", input: "hi", stream: true })).text);
+  assert.ok(r.filter((e) => e.type === "response.output_text.delta").every((e) => typeof e.obfuscation === "string"));
+  const roff = sseJson((await post(mock.url, "/v1/responses", { model: "m", input: "hi", stream: true, stream_options: { include_obfuscation: false } })).text);
+  assert.ok(roff.every((e) => !("obfuscation" in e)));
+});
+
 chat("stream_options without stream is rejected the way OpenAI rejects it", async ({ mock }) => {
   const res = await post(mock.url, "/v1/chat/completions", { model: "m", messages: MESSAGES, stream_options: { include_usage: true } });
   assert.is(res.status, 400);

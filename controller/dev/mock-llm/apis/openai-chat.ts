@@ -5,7 +5,7 @@
  * the request asks with `stream_options.include_usage`, as one extra chunk with `choices: []`
  * just before `[DONE]` (every other chunk then carries `"usage": null`), exactly as OpenAI does.
  */
-import { answerPieces, echoSentence, outputLimit, promptTokens, stableId, type Prompt } from "../answer.ts";
+import { answerPieces, echoSentence, obfuscation, outputLimit, promptTokens, stableId, type Prompt } from "../answer.ts";
 import { errorBody } from "../errors.ts";
 import { invalid, isObject, partTexts, sse, type Api, type ApiInput, type ApiReply, type Frame } from "./api.ts";
 
@@ -14,6 +14,8 @@ interface Flavour {
   object: string;
   chunkObject: string;
   idPrefix: string;
+  /** Chat content chunks carry OpenAI's `obfuscation` padding unless `stream_options.include_obfuscation` is false. */
+  obfuscates: boolean;
   /** Reads the prompt, or returns a client error. */
   prompt(body: Record<string, unknown>): Prompt | ApiReply;
   /** Output limit when the request names none (legacy completions default to 16). */
@@ -35,6 +37,7 @@ function respond(flavour: Flavour, { body, rawBody, switches, now }: ApiInput): 
     return invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options");
   }
   const includeUsage = stream && isObject(streamOptions) && streamOptions.include_usage === true;
+  const obfuscate = flavour.obfuscates && !(isObject(streamOptions) && streamOptions.include_obfuscation === false);
 
   const inputTokens = promptTokens(prompt);
   const { pieces, finish } = answerPieces(
@@ -62,15 +65,16 @@ function respond(flavour: Flavour, { body, rawBody, switches, now }: ApiInput): 
 
   // With include_usage every chunk carries `usage: null`; without it the key is absent.
   const withUsageKey = includeUsage && !switches.noUsage;
-  const chunk = (choices: unknown[], usageValue: unknown = null): string => {
+  const chunk = (choices: unknown[], usageValue: unknown = null, padSeed: string | null = null): string => {
     const c: Record<string, unknown> = { id, object: flavour.chunkObject, created: now, model, choices };
     if (withUsageKey) c.usage = usageValue;
+    if (padSeed !== null && obfuscate) c.obfuscation = obfuscation(padSeed);
     return sse(c);
   };
   const frames: Frame[] = [];
   const preamble = flavour.delta(null, null, true);
   if (Object.keys(preamble).length) frames.push({ data: chunk([preamble]), content: false });
-  for (const piece of pieces) frames.push({ data: chunk([flavour.delta(piece, null, false)]), content: true });
+  pieces.forEach((piece, i) => frames.push({ data: chunk([flavour.delta(piece, null, false)], null, `${id}:${i}`), content: true }));
   frames.push({ data: chunk([flavour.delta(null, finish, false)]), content: false });
   if (withUsageKey) frames.push({ data: chunk([], usage), content: false });
   frames.push({ data: sse("[DONE]"), content: false });
@@ -129,6 +133,7 @@ export const chatCompletions: Api = {
     object: "chat.completion",
     chunkObject: "chat.completion.chunk",
     idPrefix: "chatcmpl-",
+    obfuscates: true,
     prompt: chatPrompt,
     defaultLimit: null,
     limit: (b) => outputLimit(b.max_completion_tokens, b.max_tokens),
@@ -150,6 +155,7 @@ export const completions: Api = {
     object: "text_completion",
     chunkObject: "text_completion",
     idPrefix: "cmpl-",
+    obfuscates: false,
     prompt: completionPrompt,
     defaultLimit: 16,
     limit: (b) => outputLimit(b.max_tokens),

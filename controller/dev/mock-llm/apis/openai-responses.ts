@@ -4,7 +4,7 @@
  * no `[DONE]`; usage travels only in the terminal `response.completed` (or
  * `response.incomplete` when `max_output_tokens` cut the answer).
  */
-import { answerPieces, echoSentence, outputLimit, promptTokens, stableId, type Prompt } from "../answer.ts";
+import { answerPieces, echoSentence, obfuscation, outputLimit, promptTokens, stableId, type Prompt } from "../answer.ts";
 import { errorBody } from "../errors.ts";
 import { invalid, isObject, partTexts, sse, type Api, type Frame } from "./api.ts";
 
@@ -75,9 +75,12 @@ export const responses: Api = {
     push(ev("response.in_progress", { response: response("in_progress", [], null) }));
     push(ev("response.output_item.added", { output_index: 0, item: { type: "message", id: itemId, status: "in_progress", role: "assistant", content: [] } }));
     push(ev("response.content_part.added", { item_id: itemId, output_index: 0, content_index: 0, part: part("") }));
-    for (const piece of pieces) {
-      push(ev("response.output_text.delta", { item_id: itemId, output_index: 0, content_index: 0, delta: piece }), true);
-    }
+    const so = body.stream_options;
+    const obfuscate = !(isObject(so) && so.include_obfuscation === false);
+    pieces.forEach((piece, i) => {
+      const pad = obfuscate ? { obfuscation: obfuscation(`${id}:${i}`) } : {};
+      push(ev("response.output_text.delta", { item_id: itemId, output_index: 0, content_index: 0, delta: piece, ...pad }), true);
+    });
     push(ev("response.output_text.done", { item_id: itemId, output_index: 0, content_index: 0, text }));
     push(ev("response.content_part.done", { item_id: itemId, output_index: 0, content_index: 0, part: part(text) }));
     push(ev("response.output_item.done", { output_index: 0, item: item(text, status) }));
