@@ -1,0 +1,125 @@
+/**
+ * @module harness/memory
+ * Bounds-checked access to a module's linear memory, the host→module copy through the
+ * module's allocator (`copyToPointerSize` in cpp-host), and the header-pairs codec of §6.1.
+ * Every hostcall goes through here, so a bad pointer becomes INVALID_MEMORY_ACCESS
+ * instead of a host crash.
+ */
+
+/** Thrown by accessors on an out-of-range pointer; hostcalls turn it into INVALID_MEMORY_ACCESS. */
+export class MemoryFault extends Error {
+  constructor(readonly ptr: number, readonly len: number) {
+    super(`memory access out of bounds: ptr=${ptr} len=${len}`);
+  }
+}
+
+/** Limits from cpp-host's pairs parser: beyond them the pairs silently decode to nothing. */
+const MAX_PAIRS_BYTES = 1024 * 1024;
+const MAX_PAIRS_COUNT = 1024;
+
+export type Pair = [string, string];
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+export const text = (b: Uint8Array): string => fromUtf8.decode(b);
+export const bytes = (s: string | Uint8Array): Uint8Array => (typeof s === "string" ? utf8.encode(s) : s);
+
+export class ModuleMemory {
+  /** Set by the VM: calls the exported allocator (with the allocator-time hostcall restrictions). */
+  allocate: (size: number) => number = () => 0;
+
+  constructor(private readonly memory: () => WebAssembly.Memory) {}
+
+  get buffer(): ArrayBuffer { return this.memory().buffer; }
+  get pages(): number { return this.memory().buffer.byteLength / 65536; }
+
+  private check(ptr: number, len: number): void {
+    const p = ptr >>> 0, l = len >>> 0;
+    if (p + l > this.buffer.byteLength) throw new MemoryFault(p, l);
+  }
+
+  /** A copy of `len` bytes at `ptr`. */
+  read(ptr: number, len: number): Uint8Array {
+    this.check(ptr, len);
+    return new Uint8Array(this.buffer, ptr >>> 0, len >>> 0).slice();
+  }
+  readString(ptr: number, len: number): string { return text(this.read(ptr, len)); }
+
+  writeU32(ptr: number, value: number): void {
+    this.check(ptr, 4);
+    new DataView(this.buffer).setUint32(ptr >>> 0, value >>> 0, true);
+  }
+  writeU64(ptr: number, value: bigint): void {
+    this.check(ptr, 8);
+    new DataView(this.buffer).setBigUint64(ptr >>> 0, BigInt.asUintN(64, value), true);
+  }
+  write(ptr: number, data: Uint8Array): void {
+    this.check(ptr, data.length);
+    new Uint8Array(this.buffer, ptr >>> 0, data.length).set(data);
+  }
+
+  /**
+   * Hands `data` to the module: allocates with the module's allocator, copies, and writes
+   * the pointer and size slots. Empty data is `ptr 0, size 0` without calling the allocator.
+   * Returns false when the allocator fails (null or out-of-range pointer).
+   */
+  copyOut(data: Uint8Array, ptrSlot: number, sizeSlot: number): boolean {
+    if (data.length === 0) {
+      this.writeU32(ptrSlot, 0);
+      this.writeU32(sizeSlot, 0);
+      return true;
+    }
+    const ptr = this.allocate(data.length) >>> 0;
+    if (ptr === 0) return false;
+    try { this.write(ptr, data); } catch (e) { if (e instanceof MemoryFault) return false; throw e; }
+    this.writeU32(ptrSlot, ptr);
+    this.writeU32(sizeSlot, data.length);
+    return true;
+  }
+}
+
+/** Serializes pairs (§6.1); an empty list serializes to zero bytes, as cpp-host emits it. */
+export function encodePairs(pairs: ReadonlyArray<readonly [string | Uint8Array, string | Uint8Array]>): Uint8Array {
+  if (pairs.length === 0) return new Uint8Array(0);
+  const encoded = pairs.map(([k, v]) => [bytes(k), bytes(v)] as const);
+  const size = encoded.reduce((n, [k, v]) => n + 8 + k.length + 1 + v.length + 1, 4);
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, encoded.length, true);
+  let p = 4;
+  for (const [k, v] of encoded) { view.setUint32(p, k.length, true); view.setUint32(p + 4, v.length, true); p += 8; }
+  for (const [k, v] of encoded) { out.set(k, p); p += k.length + 1; out.set(v, p); p += v.length + 1; }
+  return out;
+}
+
+/**
+ * Parses pairs the way cpp-host does: anything malformed (too big, too many, a missing NUL,
+ * bytes left over) yields no pairs at all, silently. `null` tells the caller it was malformed.
+ */
+export function decodePairsBytes(data: Uint8Array): Array<[Uint8Array, Uint8Array]> | null {
+  if (data.length === 0) return [];
+  if (data.length > MAX_PAIRS_BYTES || data.length < 4) return null;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const count = view.getUint32(0, true);
+  if (count > MAX_PAIRS_COUNT) return null;
+  let p = 4 + count * 8;
+  if (p > data.length) return null;
+  const out: Array<[Uint8Array, Uint8Array]> = [];
+  for (let i = 0; i < count; i++) {
+    const kl = view.getUint32(4 + i * 8, true), vl = view.getUint32(8 + i * 8, true);
+    if (p + kl + 1 + vl + 1 > data.length) return null;
+    if (data[p + kl] !== 0) return null;
+    const k = data.subarray(p, p + kl);
+    p += kl + 1;
+    if (data[p + vl] !== 0) return null;
+    const v = data.subarray(p, p + vl);
+    p += vl + 1;
+    out.push([k.slice(), v.slice()]);
+  }
+  return p === data.length ? out : null;
+}
+
+export function decodePairs(data: Uint8Array): Pair[] | null {
+  const raw = decodePairsBytes(data);
+  return raw && raw.map(([k, v]) => [text(k), text(v)]);
+}

@@ -1,0 +1,53 @@
+/**
+ * @module harness/root
+ * The state of one root (plugin) context inside one VM: its plugin's settings, the
+ * configuration window (`temp_plugin_`), tick timer, callouts in flight, the response a
+ * callout callback may read, and `proxy_get_status`. Callouts, ticks and queue
+ * notifications are all delivered to a root context, never to a stream.
+ */
+import type { Timer } from "./clock.ts";
+import type { HeaderMap } from "./header-map.ts";
+import type { PropertyTree } from "./properties.ts";
+import type { Callout } from "./callouts.ts";
+import type { TraceEntry } from "./vm.ts";
+
+/** One plugin as Envoy configures it (`PluginConfig`), shared by all its worker VMs. */
+export interface PluginSpec {
+  /** Plugin name (`plugin_name` property, log prefix). */
+  name: string;
+  rootId: string;
+  vmId: string;
+  configuration: Uint8Array;
+  failOpen: boolean;
+  allowOnHeadersStopIteration: boolean;
+  properties: PropertyTree;
+}
+
+/** What a callout callback can read through maps 4–7 and buffers 4–5, via the root context. */
+export interface CalloutDelivery {
+  headers?: HeaderMap;
+  trailers?: HeaderMap;
+  body?: Uint8Array;
+  grpcInitialMetadata?: HeaderMap;
+  grpcTrailingMetadata?: HeaderMap;
+  grpcMessage?: { bytes: Uint8Array };
+}
+
+export class RootContext {
+  readonly kind = "root" as const;
+  /** `proxy_on_context_create` ran (and the context was not deleted since). */
+  created = false;
+  /** PLUGIN_CONFIGURATION is readable only while this is set (Envoy's `temp_plugin_`). */
+  configuring = false;
+  tickPeriodMs = 0;
+  tickTimer: Timer | null = null;
+  status = { code: 0, message: "" };
+  delivery: CalloutDelivery | null = null;
+  readonly callouts = new Map<number, Callout>();
+  /** `proxy_on_done` returned false: the root waits for `proxy_done`. */
+  pendingDone = false;
+  foreignArgs: Uint8Array = new Uint8Array(0);
+  trace: TraceEntry[] = [];
+
+  constructor(readonly id: number, readonly plugin: PluginSpec) {}
+}

@@ -1,0 +1,238 @@
+/**
+ * @module harness/vm
+ * One VM instance (one Envoy worker's copy of a module): linking with cpp-host's rules,
+ * start-up (`_initialize` then `main(0,0)`, else `_start`) with V8's restricted hostcalls,
+ * the context table and id counter, the current/effective context, the per-call
+ * "local response sent" flag and deferred actions, and the failure state a trap sets.
+ */
+import { ALLOWED_DURING_ALLOC, ALLOWED_DURING_START, Status, STATUS_NAMES, LOG_LEVELS, type LogLevelName } from "./abi.ts";
+import { ModuleMemory, MemoryFault } from "./memory.ts";
+import type { RootContext } from "./root.ts";
+import type { StreamContext } from "./http.ts";
+import type { Environment } from "./environment.ts";
+import { HostLoadError, type CompiledModule } from "./compile.ts";
+import type { PropertyTree } from "./properties.ts";
+import type { ClusterTarget } from "./callouts.ts";
+
+export type Context = RootContext | StreamContext;
+
+export interface TraceEntry {
+  seq: number;
+  kind: "hostcall" | "callback";
+  name: string;
+  /** Context the call ran in (the effective one for hostcalls, if set). */
+  context: number;
+  args: Array<number | bigint>;
+  result?: number;
+}
+
+export interface Misuse { worker: number; context: number; call: string; reason: string }
+
+export interface LogEntry { level: LogLevelName; message: string; context: number; worker: number; plugin: string }
+
+/** What a VM needs from the host that owns it. */
+export interface VmServices {
+  env: Environment;
+  vmId: string;
+  vmConfig: Uint8Array;
+  worker: number;
+  logLevel: number;
+  wasiEnv: Array<[string, string]>;
+  clusters: Map<string, ClusterTarget>;
+  filterStateFactories: Set<string>;
+  vmProperties: PropertyTree;
+  log(entry: LogEntry): void;
+  /** Called for every callout dispatched, so the host can list them. */
+  onCallout(callout: import("./callouts.ts").Callout): void;
+  traceLimit: number;
+}
+
+/** A trap the host raises on purpose (restricted hostcall, start-section hostcall). */
+export class HostTrap extends Error {}
+
+export interface CallResult {
+  /** The export existed, the VM was healthy, and it returned without trapping. */
+  ran: boolean;
+  trapped: boolean;
+  value: number;
+  localResponseSent: boolean;
+  /** Runs the actions Envoy defers until the callback returns (local reply, continue, close). */
+  flush(): void;
+}
+
+let traceSeq = 0;
+
+export class Vm {
+  instance!: WebAssembly.Instance;
+  readonly memory: ModuleMemory;
+  readonly contexts = new Map<number, Context>();
+  private nextContextId = 1;
+  failed = false;
+  failure: string | null = null;
+  current: Context | null = null;
+  /** VM context (id 0) activity: start-up and allocator calls are traced here. */
+  readonly vmTrace: TraceEntry[] = [];
+  effectiveId = 0;
+  localResponseSent = false;
+  private deferred: Array<() => void> = [];
+  restricted: { allowed: Set<string>; phase: string } | null = null;
+  instantiating = false;
+  readonly misuse: Misuse[] = [];
+  /** Per-VM id counters (§10.10, §10.11): type in the low 2 bits, step 4. */
+  readonly ids = { counter: 0, gauge: 1, histogram: 2, httpCall: 0, grpcCall: 1, grpcStream: 2 };
+  readonly metrics = new Map<number, string>();
+
+  constructor(readonly module: CompiledModule, readonly services: VmServices) {
+    this.memory = new ModuleMemory(() => this.instance.exports.memory as WebAssembly.Memory);
+    this.memory.allocate = (size) => this.allocate(size);
+  }
+
+  get exports(): Record<string, unknown> { return this.instance.exports as Record<string, unknown>; }
+
+  allocContextId(): number { return this.nextContextId++; }
+
+  /** The context hostcalls act on: the effective one if set and alive, else the current one. */
+  ctx(): Context | null {
+    if (this.effectiveId !== 0) {
+      const e = this.contexts.get(this.effectiveId);
+      if (e) return e;
+    }
+    return this.current;
+  }
+
+  defer(action: () => void): void { this.deferred.push(action); }
+
+  noteMisuse(call: string, reason: string): void {
+    this.misuse.push({ worker: this.services.worker, context: this.ctx()?.id ?? 0, call, reason });
+  }
+
+  private traceInto(): TraceEntry[] { return this.ctx()?.trace ?? this.vmTrace; }
+
+  private record(list: TraceEntry[], entry: Omit<TraceEntry, "seq">): void {
+    list.push({ seq: ++traceSeq, ...entry });
+    if (list.length > this.services.traceLimit) list.splice(0, list.length - this.services.traceLimit);
+  }
+
+  /**
+   * Wraps a hostcall: start-section and restricted-callback traps, memory faults as
+   * INVALID_MEMORY_ACCESS (WASI: errno FAULT), trace, and misuse bookkeeping.
+   */
+  hostcall(qualified: string, impl: (...args: any[]) => number, faultValue: number = Status.INVALID_MEMORY_ACCESS) {
+    return (...args: Array<number | bigint>): number => {
+      if (this.instantiating) throw new HostTrap(`start section made a hostcall (${qualified}) before any context exists`);
+      if (this.restricted && !this.restricted.allowed.has(qualified)) {
+        this.noteMisuse(qualified, `restricted_callback during ${this.restricted.phase}`);
+        throw new HostTrap(`restricted_callback: ${qualified} is not allowed during ${this.restricted.phase}`);
+      }
+      let result: number;
+      try {
+        result = impl(...args);
+      } catch (e) {
+        if (!(e instanceof MemoryFault)) throw e;
+        result = faultValue;
+      }
+      this.record(this.traceInto(), { kind: "hostcall", name: qualified, context: this.ctx()?.id ?? 0, args, result });
+      if (qualified.startsWith("env.proxy_") && (result === Status.BAD_ARGUMENT || result === Status.INVALID_MEMORY_ACCESS || result === Status.UNIMPLEMENTED)) {
+        this.noteMisuse(qualified, STATUS_NAMES[result]);
+      } else if (qualified.startsWith("wasi.") && result === 21) {
+        this.noteMisuse(qualified, "FAULT");
+      }
+      return result;
+    };
+  }
+
+  /** Marks the VM failed (Envoy `FailState::RuntimeError`); every later callback is skipped. */
+  fail(reason: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.failure = reason;
+    this.services.log({ level: "critical", message: `wasm VM failed: ${reason}`, context: this.current?.id ?? 0, worker: this.services.worker, plugin: "" });
+  }
+
+  private allocate(size: number): number {
+    const fn = (this.exports.malloc ?? this.exports.proxy_on_memory_allocate) as ((n: number) => number) | undefined;
+    if (!fn || this.failed) return 0;
+    const saved = this.restricted;
+    this.restricted = { allowed: ALLOWED_DURING_ALLOC, phase: "the allocator" };
+    try {
+      return fn(size) >>> 0;
+    } catch (e) {
+      this.fail(`trap in allocator: ${errorText(e)}`);
+      return 0;
+    } finally {
+      this.restricted = saved;
+    }
+  }
+
+  /** Instantiates the module; a start section that makes a hostcall fails the load. */
+  instantiate(imports: WebAssembly.Imports): void {
+    this.instantiating = true;
+    try {
+      this.instance = new WebAssembly.Instance(this.module.module, imports);
+    } catch (e) {
+      throw new HostLoadError(`Failed to create new Wasm instance: ${errorText(e)}`);
+    } finally {
+      this.instantiating = false;
+    }
+  }
+
+  /** Runs `_initialize` (+ `main(0,0)` or `__main_void`) or `_start` in the VM context with V8's restrictions. */
+  start(): void {
+    const e = this.exports;
+    const steps: Array<[string, () => unknown]> = [];
+    if (typeof e._initialize === "function") {
+      steps.push(["_initialize", () => (e._initialize as () => void)()]);
+      if (typeof e.main === "function") steps.push(["main", () => (e.main as (a: number, b: number) => number)(0, 0)]);
+      else if (typeof e.__main_void === "function") steps.push(["__main_void", () => (e.__main_void as () => number)()]);
+    } else if (typeof e._start === "function") {
+      steps.push(["_start", () => (e._start as () => void)()]);
+    }
+    for (const [name, run] of steps) {
+      this.restricted = { allowed: ALLOWED_DURING_START, phase: name };
+      this.record(this.vmTrace, { kind: "callback", name, context: 0, args: [] });
+      try { run(); } catch (err) { this.fail(`trap in ${name}: ${errorText(err)}`); } finally { this.restricted = null; }
+      if (this.failed) return;
+    }
+  }
+
+  /**
+   * Calls a `proxy_on_*` export for `ctx`. A missing export or a failed VM does not run
+   * (`ran` false); a trap fails the VM. The per-call state (effective context, local
+   * response flag) is reset when the call returns, as cpp-host's DeferAfterCallActions does.
+   */
+  call(ctx: Context, name: string, args: number[]): CallResult {
+    const fn = this.exports[name] as ((...a: number[]) => number | undefined) | undefined;
+    const done = (ran: boolean, trapped: boolean, value: number, lrs: boolean, actions: Array<() => void>): CallResult =>
+      ({ ran, trapped, value, localResponseSent: lrs, flush: () => { for (const a of actions) a(); } });
+    if (this.failed || typeof fn !== "function") return done(false, false, 0, false, []);
+    if (this.current) throw new Error(`re-entrant VM call ${name} while ${this.current.id} is running`);
+    this.current = ctx;
+    this.effectiveId = 0;
+    this.localResponseSent = false;
+    this.deferred = [];
+    this.record(ctx.trace, { kind: "callback", name, context: ctx.id, args: args.slice() });
+    const entry = ctx.trace[ctx.trace.length - 1];
+    let value = 0, trapped = false;
+    try {
+      value = (fn(...args) ?? 0) as number;
+    } catch (err) {
+      trapped = true;
+      this.fail(`trap in ${name}(${args.join(", ")}): ${errorText(err)}`);
+    } finally {
+      this.current = null;
+      this.effectiveId = 0;
+    }
+    if (!trapped) entry.result = value >>> 0;
+    const lrs = this.localResponseSent;
+    this.localResponseSent = false;
+    const actions = trapped ? [] : this.deferred;
+    this.deferred = [];
+    return done(!trapped, trapped, value >>> 0, lrs, actions);
+  }
+
+  logLevelName(level: number): LogLevelName { return LOG_LEVELS[level] ?? "critical"; }
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
