@@ -90,9 +90,11 @@ export class RegistryClient {
     if (name === "TimeoutError") return new OciError("unreachable", `registry ${this.registry} did not answer in time`);
     if (name === "AbortError") return new OciError("unreachable", `request to registry ${this.registry} was aborted`);
     const code = cause?.code ?? cause?.message ?? "";
-    const tlsHint = !this.options.plainHttp && /EPROTO|ERR_SSL|wrong version/i.test(`${code} ${cause?.message ?? ""}`)
-      ? " (it may be a plain-HTTP registry: try --plain-http)" : "";
-    return new OciError("unreachable", `cannot reach registry ${this.registry}${code ? ` (${code})` : ""}${tlsHint}`);
+    const detail = `${code} ${cause?.message ?? ""}`;
+    let hint = "";
+    if (!this.options.plainHttp && /EPROTO|ERR_SSL|wrong version/i.test(detail)) hint = " (it may be a plain-HTTP registry: try --plain-http)";
+    else if (/CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/.test(code)) hint = " (its TLS certificate is not trusted: add the CA with NODE_EXTRA_CA_CERTS)";
+    return new OciError("unreachable", `cannot reach registry ${this.registry}${code ? ` (${code})` : ""}${hint}`);
   }
 
   /** Maps an unsuccessful answer to the error a user can act on. */
@@ -109,6 +111,9 @@ export class RegistryClient {
     if (code === "DENIED" || res.status === 403) return new OciError("unauthorized", `registry ${this.registry} denied access to ${this.repository}`);
     if (code === "DIGEST_INVALID") return new OciError("digest-mismatch", `registry ${this.registry} rejected ${what}: digest mismatch`);
     if (code === "MANIFEST_INVALID" || code === "UNSUPPORTED") return new OciError("unsupported-media-type", `registry ${this.registry} rejected ${what}: ${body.errors?.[0]?.message ?? code}`);
+    if (res.status === 400 && this.options.plainHttp && !code) {
+      return new OciError("unreachable", `registry ${this.registry} refused plain HTTP: it speaks HTTPS, drop --plain-http`);
+    }
     const detail = body.errors?.[0]?.message ? `: ${body.errors[0].message}` : "";
     return new OciError("registry-error", `registry ${this.registry} answered HTTP ${res.status} for ${what}${code ? ` (${code}${detail})` : ""}`);
   }

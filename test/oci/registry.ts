@@ -2,12 +2,12 @@
  * @module test/oci/registry
  * Starts Debian's `docker-registry` (the CNCF distribution registry) on a free
  * 127.0.0.1 port with a temporary configuration and storage, anonymous, with htpasswd
- * basic auth, or behind a bearer token service; `stop()` kills it by its pid and removes
- * the directory.
+ * basic auth, or behind a bearer token service, over plain HTTP or TLS; `stop()` kills it
+ * by its pid and removes the directory.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync, mkdirSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import { run, tempDir } from "./fixtures.ts";
 
@@ -58,7 +58,25 @@ function authBlock(auth: RegistryAuth, dir: string, lines: string[]): string {
   return `auth:\n  token:\n    realm: ${auth.realm}\n    service: ${auth.service}\n    issuer: ${auth.issuer}\n    rootcertbundle: ${auth.certFile}\n`;
 }
 
-export async function startRegistry(auth: RegistryAuth = { kind: "none" }): Promise<RunningRegistry> {
+/** A self-signed certificate for 127.0.0.1 (openssl CLI), for a registry that speaks HTTPS. */
+export async function selfSignedCertificate(dir: string): Promise<{ certFile: string; keyFile: string }> {
+  const certFile = join(dir, "tls.crt");
+  const keyFile = join(dir, "tls.key");
+  const out = await run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]);
+  if (out.code !== 0) throw new Error(`openssl failed: ${out.stderr}`);
+  return { certFile, keyFile };
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => { socket.destroy(); resolvePromise(true); });
+    socket.once("error", () => resolvePromise(false));
+  });
+}
+
+export async function startRegistry(auth: RegistryAuth = { kind: "none" }, tls?: { certFile: string; keyFile: string }): Promise<RunningRegistry> {
   const dir = tempDir("tollgate-registry-");
   mkdirSync(join(dir.path, "data"));
   const lines = auth.kind === "htpasswd" ? await Promise.all(Object.entries(auth.users).map(([u, p]) => htpasswdLine(u, p))) : [];
@@ -77,6 +95,7 @@ export async function startRegistry(auth: RegistryAuth = { kind: "none" }): Prom
     "    enabled: true",
     "http:",
     `  addr: 127.0.0.1:${port}`,
+    ...(tls ? ["  tls:", `    certificate: ${tls.certFile}`, `    key: ${tls.keyFile}`] : []),
     authBlock(auth, dir.path, lines),
   ].join("\n"));
   const child: ChildProcess = spawn("docker-registry", ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
@@ -85,7 +104,7 @@ export async function startRegistry(auth: RegistryAuth = { kind: "none" }): Prom
   child.stderr!.on("data", (d) => (log += d));
   const exited = new Promise<void>((r) => child.on("exit", () => r()));
   const host = `127.0.0.1:${port}`;
-  const url = `http://${host}`;
+  const url = `${tls ? "https" : "http"}://${host}`;
   const stop = async () => {
     if (child.exitCode === null && child.pid) process.kill(child.pid, "SIGTERM");
     await exited;
@@ -97,17 +116,12 @@ export async function startRegistry(auth: RegistryAuth = { kind: "none" }): Prom
       dir.remove();
       throw new Error(`docker-registry exited: ${log}`);
     }
-    try {
-      const res = await fetch(`${url}/v2/`);
-      await res.body?.cancel();
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`docker-registry did not start on ${host}: ${log}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
+    if (await listening(port)) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`docker-registry did not start on ${host}: ${log}`);
     }
+    await new Promise((r) => setTimeout(r, 50));
   }
   return { host, url, dir: dir.path, log: () => log, stop };
 }
