@@ -96,6 +96,9 @@ test("malformed documents fail with a specific error and offset", () => {
     [new Uint8Array([0x22, 0xed, 0xa0, 0x80, 0x22]), LibError.InvalidUtf8, 1], // encoded surrogate
     [new Uint8Array([0x22, 0xf4, 0x90, 0x80, 0x80, 0x22]), LibError.InvalidUtf8, 1], // above U+10FFFF
     [new Uint8Array([0x22, 0xe6, 0x97]), LibError.UnexpectedEnd, 1], // truncated inside a character
+    [new Uint8Array([0x22, 0xe4, 0xb8, 0xad, 0xe4, 0xb8, 0x41, 0x22]), LibError.InvalidUtf8, 4], // broken 3-byte form
+    [new Uint8Array([0x22, 0xe0, 0x80, 0x80, 0x20, 0x22]), LibError.InvalidUtf8, 1], // overlong 3-byte form
+    [new Uint8Array([0x22, 0xc3, 0xa9, 0xc3, 0x22, 0x20, 0x22]), LibError.InvalidUtf8, 3], // 2-byte lead then quote
     [`{} {}`, LibError.TrailingData, 3],
     [`{"a":1}}`, LibError.TrailingData, 7],
     [`]`, LibError.UnexpectedByte, 0],

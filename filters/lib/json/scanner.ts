@@ -40,10 +40,34 @@ const QUOTES: u64 = 0x2222222222222222;
 const BACKSLASHES: u64 = 0x5c5c5c5c5c5c5c5c;
 const SPACES: u64 = 0x2020202020202020;
 
+/**
+ * High bit set in each byte of `v` that may end a run of plain string bytes: a quote, a
+ * backslash, a control byte, or (when validating UTF-8) a non-ASCII byte. The lowest flagged
+ * byte is exact; borrows can only flag bytes above a real hit.
+ */
+// @ts-ignore: decorator
+@inline function stopMask(v: u64, utf8: bool): u64 {
+  // XOR with 0x22 / 0x5C keeps each byte's high bit, so one `& ~v` serves all three tests.
+  const t = ((v ^ QUOTES) - ONES) | ((v ^ BACKSLASHES) - ONES) | (v - SPACES);
+  return (utf8 ? t | v : t & ~v) & HIGHS;
+}
+
 /** Little-endian words of the JSON literals, compared four bytes at a time. */
 const WORD_TRUE: u32 = 0x65757274; // "true"
 const WORD_NULL: u32 = 0x6c6c756e; // "null"
 const WORD_ALSE: u32 = 0x65736c61; // "alse" of "false"
+
+/** Bitmap (bits 0–127) of the bytes after a backslash that form a two-byte escape. */
+const SIMPLE_ESCAPE_LO: u64 = (<u64>1 << 34) | (<u64>1 << 47); // '"' '/'
+const SIMPLE_ESCAPE_HI: u64 = (<u64>1 << (92 - 64)) | (<u64>1 << (98 - 64)) | (<u64>1 << (102 - 64)) |
+  (<u64>1 << (110 - 64)) | (<u64>1 << (114 - 64)) | (<u64>1 << (116 - 64)); // '\\' b f n r t
+
+// @ts-ignore: decorator
+@inline function isSimpleEscape(e: u32): bool {
+  if (e < 64) return ((SIMPLE_ESCAPE_LO >> e) & 1) != 0;
+  if (e < 128) return ((SIMPLE_ESCAPE_HI >> (e - 64)) & 1) != 0;
+  return false;
+}
 
 /** Container kinds kept on the explicit nesting stack. */
 const IN_OBJECT: u8 = 1;
@@ -54,8 +78,12 @@ export class JsonScanner {
   base: usize = 0;
   /** Number of scanned bytes. */
   len: i32 = 0;
-  /** Validate UTF-8 inside strings (bytes outside strings must be ASCII in any case). */
-  validateUtf8: bool = true;
+  /**
+   * Validate UTF-8 inside the strings this scanner skips. Off by default: routing on `model`
+   * need not pay for checking every message; `validate()` and the string readers check what
+   * they are asked about. Bytes outside strings must be ASCII in any case.
+   */
+  validateUtf8: bool = false;
   /** Why the last call returned `JSON_FAIL`. */
   error: LibError = LibError.None;
   /** Byte offset of that error. */
@@ -131,13 +159,18 @@ export class JsonScanner {
     return true;
   }
 
-  /** Validates the whole document (grammar, escapes, UTF-8, depth). */
-  validate(): bool {
+  /** Validates the whole document: grammar, escapes, depth and (unless disabled) UTF-8. */
+  validate(checkUtf8: bool = true): bool {
+    const saved = this.validateUtf8;
+    this.validateUtf8 = checkUtf8;
     const r = this.root();
-    if (r < 0) return false;
-    const e = this.skipValue(r);
-    if (e < 0) return false;
-    return this.finish(e);
+    let ok = false;
+    if (r >= 0) {
+      const e = this.skipValue(r);
+      ok = e >= 0 && this.finish(e);
+    }
+    this.validateUtf8 = saved;
+    return ok;
   }
 
   /** Type of the value starting at `pos` (judged from its first byte only). */
@@ -166,13 +199,19 @@ export class JsonScanner {
     while (true) {
       // Eight bytes per step until a quote, a backslash, a control byte or (when validating) a
       // non-ASCII byte. The lowest flagged byte is exact: borrows only flag bytes above a hit.
+      // Sixteen bytes per iteration while far from the end, then eight.
+      while (i + 16 <= end) {
+        const m0 = stopMask(load<u64>(base + i), utf8);
+        const m1 = stopMask(load<u64>(base + i, 8), utf8);
+        if ((m0 | m1) != 0) {
+          if (m0 != 0) i += <usize>(ctz(m0) >> 3);
+          else i += 8 + <usize>(ctz(m1) >> 3);
+          break;
+        }
+        i += 16;
+      }
       while (i + 8 <= end) {
-        const v = load<u64>(base + i);
-        const q = v ^ QUOTES;
-        const b = v ^ BACKSLASHES;
-        let m = ((q - ONES) & ~q) | ((b - ONES) & ~b) | ((v - SPACES) & ~v);
-        if (utf8) m |= v;
-        m &= HIGHS;
+        const m = stopMask(load<u64>(base + i), utf8);
         if (m != 0) { i += <usize>(ctz(m) >> 3); break; }
         i += 8;
       }
@@ -184,15 +223,31 @@ export class JsonScanner {
       }
       if (c == CharCode.BACKSLASH) {
         escaped = true;
+        // Two-byte escapes (\n, \", …) are the common case in code and chat text: inline them.
+        if (i + 1 < end && isSimpleEscape(<u32>load<u8>(base + i + 1))) { i += 2; continue; }
         const n = this.skipEscape(<i32>i);
         if (n < 0) return n;
         i = <usize>n;
       } else if (c < <u32>CharCode.SPACE) {
         return this.fail(LibError.ControlCharacter, <i32>i);
       } else if (c >= 0x80 && utf8) {
-        const n = utf8SequenceAt(base + i, end - i);
-        if (n <= 0) return this.fail(n == UTF8_INCOMPLETE ? LibError.UnexpectedEnd : LibError.InvalidUtf8, <i32>i);
-        i += <usize>n;
+        // A run of non-ASCII text (CJK, accents): check common 2- and 3-byte forms with one
+        // load; leads E0/ED and 4-byte forms take the exact path.
+        while (i + 4 <= end) {
+          const w = load<u32>(base + i);
+          const lead = w & 0xff;
+          if (lead < 0x80) break;
+          if ((w & 0xc0c0f0) == 0x8080e0 && lead != 0xe0 && lead != 0xed) { i += 3; continue; }
+          if ((w & 0xc0e0) == 0x80c0 && lead >= 0xc2) { i += 2; continue; }
+          const n = utf8SequenceAt(base + i, end - i);
+          if (n <= 0) return this.fail(LibError.InvalidUtf8, <i32>i);
+          i += <usize>n;
+        }
+        if (i < end && <u32>load<u8>(base + i) >= 0x80) {
+          const n = utf8SequenceAt(base + i, end - i);
+          if (n <= 0) return this.fail(n == UTF8_INCOMPLETE ? LibError.UnexpectedEnd : LibError.InvalidUtf8, <i32>i);
+          i += <usize>n;
+        }
       } else {
         i++;
       }

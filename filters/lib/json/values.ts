@@ -8,12 +8,14 @@
 import { CharCode } from "../charcode";
 import { LibError } from "../errors";
 import { ByteBuffer } from "../bytes";
+import { utf8InvalidAt } from "../utf8";
 import { JsonScanner, JSON_FAIL, decodeStringContent } from "./scanner";
 import { JsonKey } from "./key";
 
 /**
  * A string value's raw content, between its quotes, as found in the body: `start`, `end`,
  * and whether it contains escapes (when it does not, the raw bytes are the decoded text).
+ * The span's UTF-8 is checked only if the scanner's `validateUtf8` is on.
  */
 export class JsonStringSpan {
   start: i32 = 0;
@@ -43,6 +45,10 @@ export function readString(sc: JsonScanner, pos: i32, out: ByteBuffer): i32 {
   if (sc.byteAt(pos) != CharCode.QUOTE) return sc.fail(LibError.TypeMismatch, pos);
   const e = sc.skipString(pos);
   if (e < 0) return e;
+  // The raw bytes between escapes are copied as they are: check them (escapes decode to valid
+  // UTF-8 by construction, surrogates having been paired).
+  const bad = utf8InvalidAt(sc.base + <usize>(pos + 1), <usize>(e - pos - 2));
+  if (bad >= 0) return sc.fail(LibError.InvalidUtf8, pos + 1 + <i32>bad);
   if (!sc.sawEscape) {
     out.append(sc.base + <usize>(pos + 1), e - pos - 2);
     return e;

@@ -9,6 +9,7 @@ import { LibError } from "../errors";
 import { output, setError, setResult } from "./common";
 
 let scanner = new JsonScanner();
+let checkUtf8 = true;
 
 function scan(ptr: usize, len: i32): JsonScanner {
   return scanner.reset(ptr, len);
@@ -21,11 +22,11 @@ function report(r: i32): i32 {
 
 export function jsonSetOptions(maxDepth: i32, validateUtf8: bool): void {
   scanner = new JsonScanner(maxDepth);
-  scanner.validateUtf8 = validateUtf8;
+  checkUtf8 = validateUtf8;
 }
 
 export function jsonValidate(ptr: usize, len: i32): i32 {
-  const ok = scan(ptr, len).validate();
+  const ok = scan(ptr, len).validate(checkUtf8);
   return report(ok ? 1 : 0);
 }
 

@@ -1,0 +1,44 @@
+/**
+ * @module filters/lib/test/bench-entry
+ * The `lib-bench` wasm module: the operations bench/suites/json.ts times, each one call per
+ * body so the JS↔wasm crossing is paid once per operation as a filter would pay it.
+ */
+import "../../sdk/runtime/abort";
+import { JsonScanner } from "../json/scanner";
+import { JsonFields } from "../json/key";
+import { readBool } from "../json/values";
+import { SpanList } from "../json/spans";
+import { collectMessageTexts } from "../json/chat";
+
+export { alloc, free, collect } from "./exports-common";
+
+const scanner = new JsonScanner();
+const modelStream = new JsonFields(["model", "stream"]);
+const messagesField = new JsonFields(["messages"]);
+const texts = new SpanList(64);
+
+/** Finds top-level `model` and `stream`; returns model's span length + 1000 × stream, or -1. */
+export function benchModelStream(ptr: usize, len: i32, stopEarly: bool): i32 {
+  const sc = scanner.reset(ptr, len);
+  const root = sc.root();
+  if (root < 0 || sc.lookup(root, modelStream, stopEarly) < 0) return -1;
+  const stream = modelStream.found(1) ? readBool(sc, modelStream.start(1)) : 0;
+  return modelStream.end(0) - modelStream.start(0) + 1000 * stream;
+}
+
+/** Walks every message content text; returns their total raw byte length, or -1. */
+export function benchMessageTexts(ptr: usize, len: i32): i64 {
+  const sc = scanner.reset(ptr, len);
+  const root = sc.root();
+  if (root < 0 || sc.lookup(root, messagesField) < 0 || !messagesField.found(0)) return -1;
+  texts.reset();
+  if (collectMessageTexts(sc, messagesField.start(0), texts) < 0) return -1;
+  return texts.totalBytes();
+}
+
+/** Baseline: the simplest loop that reads every byte once. */
+export function benchByteLoop(ptr: usize, len: i32): u32 {
+  let sum: u32 = 0;
+  for (let i: usize = 0, n = <usize>len; i < n; i++) sum += <u32>load<u8>(ptr + i);
+  return sum;
+}
