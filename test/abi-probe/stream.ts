@@ -5,7 +5,8 @@
  *   `x-probe-arg`  one free argument for the scenarios (a shape, a phase, a cluster…);
  *   `x-probe-then` what to do when a callout answers (continue, local, close, foreign, …);
  *   `x-probe-ret`  raw callback results, e.g. `rh=1,rb=3,rt=1,sh=4,sb=1,st=1` (request/response
- *                  headers, body, trailers), so a test can check the host's conversions.
+ *                  headers, body, trailers; `rbe`/`sbe` for the end-of-stream body call, default
+ *                  `rb`/`sb`), so a test can check the host's conversions.
  * Every callback is reported as `cb=<name>:<context id>:<args>`.
  */
 import {
@@ -57,7 +58,7 @@ export class ProbeStream extends HttpContext {
   onRequestBody(bodySize: u32, endOfStream: bool): FilterDataStatus {
     report("cb", "request_body:" + this.id.toString() + ":" + bodySize.toString() + ":" + (endOfStream ? "1" : "0"));
     this.run("request_body", endOfStream);
-    return <FilterDataStatus>this.ret("rb", 0);
+    return <FilterDataStatus>(endOfStream ? this.ret("rbe", this.ret("rb", 0)) : this.ret("rb", 0));
   }
 
   onRequestTrailers(numTrailers: u32): FilterTrailersStatus {
@@ -75,7 +76,7 @@ export class ProbeStream extends HttpContext {
   onResponseBody(bodySize: u32, endOfStream: bool): FilterDataStatus {
     report("cb", "response_body:" + this.id.toString() + ":" + bodySize.toString() + ":" + (endOfStream ? "1" : "0"));
     this.run("response_body", endOfStream);
-    return <FilterDataStatus>this.ret("sb", 0);
+    return <FilterDataStatus>(endOfStream ? this.ret("sbe", this.ret("sb", 0)) : this.ret("sb", 0));
   }
 
   onResponseTrailers(numTrailers: u32): FilterTrailersStatus {
