@@ -8,6 +8,7 @@
  * with its byte offset instead of trapping.
  */
 import { LibError } from "../errors";
+import { isValidUtf8 } from "../utf8";
 
 /** The wire types of a field's tag (the low three bits). */
 export const enum WireType {
@@ -205,7 +206,7 @@ export class ProtoReader {
       this.fail(LibError.TooLarge);
       return "";
     }
-    if (!validUtf8(this.pos, n)) {
+    if (!isValidUtf8(this.pos, n)) {
       this.fail(LibError.InvalidUtf8);
       return "";
     }
@@ -231,36 +232,4 @@ export class ProtoReader {
       this.fail(LibError.UnexpectedByte);
     }
   }
-}
-
-/** RFC 3629 UTF-8 (no overlongs, surrogates or code points above U+10FFFF). */
-function validUtf8(p: usize, n: usize): bool {
-  const end = p + n;
-  while (p < end) {
-    const c = <u32>load<u8>(p);
-    if (c < 0x80) {
-      p++;
-      continue;
-    }
-    let need: usize;
-    let lo: u32 = 0x80, hi: u32 = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) need = 1;
-    else if (c >= 0xe0 && c <= 0xef) {
-      need = 2;
-      if (c == 0xe0) lo = 0xa0;
-      else if (c == 0xed) hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      need = 3;
-      if (c == 0xf0) lo = 0x90;
-      else if (c == 0xf4) hi = 0x8f;
-    } else return false;
-    if (end - p <= need) return false;
-    const c1 = <u32>load<u8>(p, 1);
-    if (c1 < lo || c1 > hi) return false;
-    for (let i: usize = 2; i <= need; i++) {
-      if ((<u32>load<u8>(p + i) & 0xc0) != 0x80) return false;
-    }
-    p += need + 1;
-  }
-  return true;
 }
