@@ -75,7 +75,7 @@ export interface FilterModuleStatus {
   digest?: string;
   /** The digest pinned before the tag last moved. */
   previousDigest?: string;
-  /** When the tag was last resolved (RFC 3339). */
+  /** When the digest in use was resolved (RFC 3339); confirmations of an unchanged digest are not written. */
   resolvedAt?: string;
   /** The config schema the artifact carries, when spec.configSchema is absent. */
   configSchema?: Record<string, unknown>;

@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   inspect: () => import("./commands/inspect.ts"),
   publish: () => import("./commands/publish.ts"),
   render: () => import("./commands/render.ts"),
+  controller: () => import("./commands/controller.ts"),
   "mock-llm": () => import("./commands/mock-llm.ts"),
 };
 

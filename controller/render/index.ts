@@ -78,7 +78,7 @@ export function render(input: RenderInput, options: RenderOptions): RenderResult
     const choice = pass.pp.spec.gateway ?? "Auto";
     pass.gateway = choice === "Auto" ? options.autoGateway : choice;
     if (!pass.gateway) {
-      pass.conditions.set(ConditionType.Accepted, false, Reason.GatewayNotDetected,
+      pass.conditions.set(ConditionType.Accepted, false, Reason.GatewayNotDetected, options.autoGatewayUnavailable ??
         "gateway is Auto but neither Istio (extensions.istio.io) nor Envoy Gateway (gateway.envoyproxy.io) was detected; set spec.gateway, or --gateway offline");
     }
   }
@@ -113,7 +113,7 @@ export function render(input: RenderInput, options: RenderOptions): RenderResult
       const notes = [...rendered.notes];
       if (timeouts.length) notes.push(`timeout is not enforced for Wasm processors (${timeouts.join(", ")}): they run inside Envoy with no preemption`);
       conditions.set(ConditionType.Accepted, true, Reason.Accepted,
-        `Rendered for ${pass.gateway === "Istio" ? "Istio" : "Envoy Gateway"}: ${n} processor${n === 1 ? "" : "s"} in order${body.length ? `, body-before-routing: ${body.join(", ")}` : ""}${notes.length ? `. Note: ${notes.join("; ")}` : ""}`);
+        `Rendered for ${pass.gateway === "Istio" ? "Istio" : "Envoy Gateway"}${(pp.spec.gateway ?? "Auto") === "Auto" && options.autoGatewaySource ? ` (gateway Auto, detected from ${options.autoGatewaySource})` : ""}: ${n} processor${n === 1 ? "" : "s"} in order${body.length ? `, body-before-routing: ${body.join(", ")}` : ""}${notes.length ? `. Note: ${notes.join("; ")}` : ""}`);
       conditions.set(ConditionType.Programmed, false, Reason.Pending, "Not applied yet");
       status.processors = rendered.processors;
       objects.push(...rendered.objects);

@@ -19,6 +19,10 @@ export interface RenderInput {
 export interface RenderOptions {
   /** The gateway `gateway: Auto` means: from discovery in a cluster, from `--gateway` offline. */
   autoGateway?: GatewayKind;
+  /** Where `autoGateway` came from, for status (`the cluster's API groups`, `--gateway`). */
+  autoGatewaySource?: string;
+  /** Why `gateway: Auto` cannot be decided, when it cannot (replaces the default message). */
+  autoGatewayUnavailable?: string;
   /** Fresh resolutions by image reference, from the ModuleResolver. */
   resolved?: Record<string, ResolvedModule>;
   /** RFC 3339 time stamped on conditions (passed in so rendering stays pure). */

@@ -30,6 +30,7 @@ export const Reason = {
   Programmed: "Programmed",
   Pending: "Pending",
   ApplyFailed: "ApplyFailed",
+  RejectedByGateway: "RejectedByGateway",
   NotAccepted: "NotAccepted",
   Resolved: "Resolved",
   Pinned: "Pinned",

@@ -15,6 +15,13 @@ import { ApiError, Store, parseSelector, type WatchEvent } from "./store.ts";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** The API server encodes objects (Go maps) with sorted keys; clients must not depend on key order. */
+export function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === "object") return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
 export interface Fault { method?: string; path: string; status: number; count: number; reason?: string }
 export interface LoggedRequest { method: string; path: string; query: string; status: number; contentType?: string; fieldManager?: string; force?: boolean; watch?: boolean }
 
@@ -50,7 +57,7 @@ export class StandIn {
   }
 
   private send(res: ServerResponse, code: number, body: unknown): void {
-    const text = JSON.stringify(body);
+    const text = JSON.stringify(sortKeys(body));
     res.writeHead(code, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
     res.end(text);
   }
@@ -189,7 +196,7 @@ export class StandIn {
     const selector = parseSelector(url.searchParams.get("labelSelector") ?? undefined);
     const timeoutSeconds = Number(url.searchParams.get("timeoutSeconds") ?? 0);
     res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
-    const write = (type: string, object: Obj) => res.write(JSON.stringify({ type, object }) + "\n");
+    const write = (type: string, object: Obj) => res.write(JSON.stringify({ type, object: sortKeys(object) }) + "\n");
     const relevant = (e: WatchEvent) => e.def === def && (!ns || e.object.metadata.namespace === ns) && selector(e.object.metadata.labels ?? {});
     let initial: WatchEvent[];
     if (!rvParam || rvParam === "0") {

@@ -84,7 +84,7 @@ export const command: Command = {
     const input = inputsFromDocuments(docs);
     if (!input.payloadProcessors.length) throw new CliError(`no PayloadProcessor (tollgate.dev/v1alpha1) found in ${values.filename.join(", ")}`);
     const resolved = values.resolve ? await resolveTags(input, !!values["plain-http"]) : {};
-    const result = render(input, { autoGateway, resolved, now: new Date().toISOString().replace(/\.\d+Z$/, "Z") });
+    const result = render(input, { autoGateway, autoGatewaySource: "--gateway", resolved, now: new Date().toISOString().replace(/\.\d+Z$/, "Z") });
     for (const e of result.errors) console.error(`tollgate render: ${e.resource}: ${e.message}`);
     if (result.errors.length) return 1;
     const out: string[] = [];
