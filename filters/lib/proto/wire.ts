@@ -172,13 +172,17 @@ export class ProtoReader {
     return 0;
   }
 
-  /** A field's tag; 0 after an error. Field number 0 and wire types 6, 7 are malformed. */
+  /**
+   * A field's tag; 0 after an error. Field number 0 and wire types 6, 7 are malformed; groups
+   * (3, 4) are refused here too, since skipping one means matching nested start/end tags and no
+   * RLS message has one: a group can only be garbage or an attack on the skipper.
+   */
   tag(end: usize): u32 {
     const at = this.pos;
     const t = this.varint(end);
     if (!this.ok) return 0;
     const wireType = <u32>(t & 7);
-    if (t > <u64>0xffffffff || (t >> 3) == 0 || wireType > 5) {
+    if (t > <u64>0xffffffff || (t >> 3) == 0 || wireType > 5 || wireType == WireType.StartGroup || wireType == WireType.EndGroup) {
       this.pos = at;
       this.fail(LibError.UnexpectedByte);
       return 0;
@@ -227,9 +231,7 @@ export class ProtoReader {
       const stop = this.lenEnd(end);
       if (this.ok) this.pos = stop;
     } else {
-      // Skipping a group means matching nested start/end tags; no RLS message has one, so a
-      // group can only be garbage or an attack on the skipper.
-      this.fail(LibError.UnexpectedByte);
+      this.fail(LibError.UnexpectedByte); // groups and invalid types never get past `tag`
     }
   }
 }

@@ -8,3 +8,4 @@ import "../../sdk/runtime/abort";
 export * from "./exports-common";
 export * from "./exports-json";
 export * from "./exports-patch";
+export * from "./exports-sse";
