@@ -170,6 +170,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const health = options.health
     ? await startHealthServer(options.health.host, options.health.port, { healthy: () => Date.now() - lastBeat < 30_000, ready: () => synced }, metrics)
     : undefined;
+  if (health) log.info("serving /healthz, /readyz and /metrics", { host: options.health!.host, port: health.port });
 
   return {
     metrics,
