@@ -8,17 +8,19 @@ import * as assert from "uvu/assert";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
-import { CRD_DIR, generatedCrds } from "./generate-crds.ts";
+import { CRD_DIR, DEPLOY_CRD_DIR, generatedCrds } from "./generate-crds.ts";
 import { CEL_RULES, filterModuleSchema, payloadProcessorSchema } from "./crd-schema.ts";
 import { validateResource } from "./validate.ts";
 
 type Schema = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-test("committed crds/ equal the generated CRDs (run controller/api/generate-crds.ts)", () => {
+test("committed crds/ and controller/deploy/crds/ equal the generated CRDs (run controller/api/generate-crds.ts)", () => {
   const generated = generatedCrds();
-  const committed = readdirSync(CRD_DIR).filter((f) => f.startsWith("tollgate.dev_"));
-  assert.equal(committed.sort(), [...generated.keys()].sort());
-  for (const [file, text] of generated) assert.fixture(readFileSync(join(CRD_DIR, file), "utf8"), text, file);
+  for (const dir of [CRD_DIR, DEPLOY_CRD_DIR]) {
+    const committed = readdirSync(dir).filter((f) => f.startsWith("tollgate.dev_"));
+    assert.equal(committed.sort(), [...generated.keys()].sort());
+    for (const [file, text] of generated) assert.fixture(readFileSync(join(dir, file), "utf8"), text, file);
+  }
 });
 
 const fm = filterModuleSchema as Schema;
