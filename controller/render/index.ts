@@ -56,7 +56,7 @@ function checkProcessors(pass: Pass, input: RenderInput, options: RenderOptions)
     conditions.set(ConditionType.ResolvedRefs, false, refProblems[0].reason, refProblems.map((p) => p.message).join("; "));
     return undefined;
   }
-  conditions.set(ConditionType.ResolvedRefs, true, Reason.ResolvedRefs, `All ${pp.spec.processors.length} modules resolved to pinned digests`);
+  conditions.set(ConditionType.ResolvedRefs, true, Reason.ResolvedRefs, `${pp.spec.processors.length} module${pp.spec.processors.length === 1 ? "" : "s"} resolved to pinned digests`);
   if (configProblems.length) {
     conditions.set(ConditionType.Accepted, false, Reason.InvalidConfig, configProblems.join("; "));
     return undefined;
