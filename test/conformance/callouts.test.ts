@@ -1,0 +1,178 @@
+/**
+ * @module test/conformance/callouts.test
+ * Reference §10.11 and checklist §9.6: HTTP and gRPC callouts — validation, ids with kind bits,
+ * delivery to the root context and on to the calling stream, failures, timeouts, cancellation.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Status, callbacks, facts, loadProbe, probeRequest, streamFacts, valueAndStatus } from "./probe.ts";
+
+async function dispatched(extra: Record<string, string> = {}) {
+  const host = await loadProbe();
+  const s = host.stream();
+  s.sendRequestHeaders(probeRequest("callout", { "x-probe-ret": "rh=1", ...extra }), true);
+  const callout = host.pendingCallouts()[0];
+  return { host, s, callout };
+}
+
+test("§10.11 http_call validation, in order: negative (≥ 2^31) timeout, unknown cluster, missing :path/:method/:authority; ret_call_id is zeroed", async () => {
+  const host = await loadProbe();
+  const s = host.stream();
+  s.sendRequestHeaders(probeRequest("callout_bad"), true);
+  const f = streamFacts(s);
+  for (const key of ["bad_timeout", "bad_cluster", "bad_no_path", "bad_no_method", "bad_no_authority"]) {
+    assert.is(f.get(key), `${Status.BAD_ARGUMENT}/0`, key);
+  }
+  const [status, id] = f.get("ok_timeout0")!.split("/").map(Number);
+  assert.is(status, Status.OK);
+  assert.ok(id > 0);
+  const noTimeout = host.callouts().find((c) => c.id === id)!;
+  assert.is(noTimeout.timeoutMs, 0);
+  host.advance(3_600_000);
+  assert.is(noTimeout.state, "pending", "timeout 0 means no timeout");
+});
+
+test("§10.11 callout ids carry their kind in the low 2 bits: http 4, 8; gRPC call 5; gRPC stream 6", async () => {
+  const host = await loadProbe();
+  const s = host.stream();
+  s.sendRequestHeaders(probeRequest("callout_ids"), true);
+  const f = streamFacts(s);
+  assert.is(f.get("call1"), "4/0");
+  assert.is(f.get("call2"), "8/0");
+  assert.is(f.get("grpc_id"), "5/0");
+  assert.is(f.get("grpc_stream_id"), "6/0");
+});
+
+test("§10.11 the host sends what was asked: cluster, headers, body (with content-length), trailers, timeout", async () => {
+  const { callout } = await dispatched();
+  assert.is(callout.kind, "http");
+  assert.is(callout.cluster, "backend");
+  assert.is(callout.headers.get(":path"), "/check");
+  assert.is(callout.headers.get(":method"), "POST");
+  assert.is(callout.headers.get("content-length"), "4");
+  assert.is(callout.bodyText, "ping");
+  assert.is(callout.trailers?.get("x-call-trailer"), "t");
+  assert.is(callout.timeoutMs, 1000);
+});
+
+test("§9.6 §10.11 the answer goes to the root context, and the SDK hands it to the calling stream after proxy_set_effective_context", async () => {
+  const { host, s, callout } = await dispatched();
+  callout.respond({ headers: { ":status": "200", "x-a": "1" }, body: "pong", trailers: { "x-t": "t" } });
+  const delivery = host.trace().find((t) => t.kind === "callback" && t.name === "proxy_on_http_call_response");
+  assert.ok(delivery, "delivered as a root callback");
+  assert.is(delivery!.context, 1);
+  assert.equal(delivery!.args.map(Number), [1, callout.id, 2, 4, 1]);
+  const effective = [...host.trace(), ...s.trace()].filter((t) => t.name === "env.proxy_set_effective_context");
+  assert.equal(effective.map((t) => [Number(t.args[0]), t.result]), [[2, Status.OK]]);
+  assert.ok(callbacks(s.logs()).includes(`http_call_response:2:${callout.id}:2:4:1`), "reached the stream context");
+});
+
+test("§2.1 §10.11 in the answer callback the response headers, body and trailers are readable; maps 6/7 are read-only and the body is not writable", async () => {
+  const { s, callout } = await dispatched();
+  callout.respond({ headers: { ":status": "200", "x-a": "1" }, body: "pong", trailers: { "x-t": "t" } });
+  const f = streamFacts(s);
+  assert.is(f.get("answer_status"), "200");
+  assert.is(f.get("answer_headers"), ":status:200|x-a:1");
+  assert.equal(valueAndStatus(f.get("answer_body")), ["pong", Status.OK]);
+  assert.is(f.get("answer_trailers"), "x-t:t");
+  assert.is(f.get("answer_map6_size_status"), String(Status.BAD_ARGUMENT));
+  assert.is(f.get("answer_map6_add"), String(Status.BAD_ARGUMENT));
+  assert.is(f.get("answer_body_set"), String(Status.BAD_ARGUMENT));
+});
+
+test("§10.11 the stream resumes from the answer with continue_stream", async () => {
+  const { s, callout } = await dispatched({ "x-probe-then": "continue" });
+  assert.is(s.upstream.headers, null);
+  callout.respond({ headers: { ":status": "200" } });
+  assert.is(streamFacts(s).get("then_continue"), String(Status.OK));
+  assert.is(s.upstream.headers?.get(":path"), "/probe?q=1");
+});
+
+test("§10.11 a failed call arrives with 0 headers, and get_status gives 11 (BROKEN_CONNECTION) \"reset\"", async () => {
+  const { s, callout } = await dispatched();
+  callout.fail();
+  const f = streamFacts(s);
+  assert.ok(callbacks(s.logs()).includes(`http_call_response:2:${callout.id}:0:0:0`));
+  assert.is(f.get("answer_failure"), "11:reset");
+});
+
+test("§10.11 a timeout arrives as an ordinary 504 response generated by the host", async () => {
+  const { host, s, callout } = await dispatched();
+  host.advance(999);
+  assert.is(callout.state, "pending");
+  host.advance(1);
+  assert.is(callout.state, "timed-out");
+  assert.is(streamFacts(s).get("answer_status"), "504");
+});
+
+test("§10.11 an answer for a stream that is gone is not handed to another context (SDK)", async () => {
+  const host = await loadProbe();
+  const s = host.stream();
+  s.sendRequestHeaders(probeRequest("callout"), true);
+  s.sendResponseHeaders({ ":status": "200" }, true);
+  assert.ok(s.finished);
+  const callout = host.pendingCallouts()[0];
+  callout.respond({ headers: { ":status": "200" } });
+  const all = callbacks(host.logs());
+  assert.not.ok(all.some((c) => c.startsWith("http_call_response") || c.startsWith("root_http_call_response")), all.join("\n"));
+  assert.not.ok(host.failed);
+});
+
+test("§10.11 a call made by the root context is answered on the root context", async () => {
+  const host = await loadProbe({ pluginConfig: "root=callout" });
+  assert.is(facts(host.logs()).get("root_call"), "4/0");
+  host.pendingCallouts()[0].respond({ headers: { ":status": "204" } });
+  assert.ok(callbacks(host.logs()).includes("root_http_call_response:1:4:1"));
+  assert.is(facts(host.logs()).get("root_answer_headers"), ":status:204");
+});
+
+test("§10.11 gRPC statuses: unknown cluster PARSE_FAILURE; grpc_send on a call BAD_ARGUMENT, unknown NOT_FOUND; cancel/close of an http id BAD_ARGUMENT, unknown NOT_FOUND", async () => {
+  const host = await loadProbe();
+  const s = host.stream();
+  s.sendRequestHeaders(probeRequest("grpc"), true);
+  const f = streamFacts(s);
+  assert.is(f.get("grpc_call"), "5/0");
+  assert.is(f.get("grpc_call_unknown"), `0/${Status.PARSE_FAILURE}`);
+  assert.is(f.get("grpc_stream"), "6/0");
+  assert.is(f.get("grpc_send"), String(Status.OK));
+  assert.is(f.get("grpc_send_on_call"), String(Status.BAD_ARGUMENT));
+  assert.is(f.get("grpc_send_unknown"), String(Status.NOT_FOUND));
+  assert.is(f.get("grpc_cancel_unknown"), String(Status.NOT_FOUND));
+  assert.is(f.get("grpc_close_unknown"), String(Status.NOT_FOUND));
+  assert.is(f.get("grpc_cancel_http_id"), String(Status.BAD_ARGUMENT));
+  assert.is(f.get("grpc_close_http_id"), String(Status.BAD_ARGUMENT));
+  const stream = host.callouts().find((c) => c.kind === "grpc-stream")!;
+  assert.equal(stream.sent.map((m) => new TextDecoder().decode(m)), ["m1"]);
+  const call = host.callouts().find((c) => c.kind === "grpc")!;
+  assert.is(call.service, "probe.Echo");
+  assert.is(call.method, "Say");
+  assert.is(call.headers.get("x-md"), "1");
+  assert.is(new TextDecoder().decode(call.body), "hi");
+});
+
+test("§2.1 §10.11 gRPC answers reach the calling stream: initial metadata, message (buffer 5 writable), trailing metadata, close with get_status", async () => {
+  const host = await loadProbe();
+  const s = host.stream();
+  s.sendRequestHeaders(probeRequest("grpc"), true);
+  const call = host.callouts().find((c) => c.kind === "grpc")!;
+  call.respond({ initialMetadata: { "x-init": "i" }, message: "reply", trailingMetadata: { "x-trail": "t" }, status: 5, statusMessage: "not here" });
+  const f = streamFacts(s);
+  const cbs = callbacks(s.logs());
+  assert.ok(cbs.includes(`grpc_initial_metadata:2:${call.id}:1`), cbs.join("\n"));
+  assert.ok(cbs.includes(`grpc_receive:2:${call.id}:5`));
+  assert.ok(cbs.includes(`grpc_close:2:${call.id}:5`));
+  assert.is(f.get("grpc_initial"), "x-init:i");
+  assert.is(f.get("grpc_initial_size_status"), String(Status.BAD_ARGUMENT));
+  assert.is(f.get("grpc_message"), "reply");
+  assert.is(f.get("grpc_message_set"), String(Status.OK));
+  assert.is(f.get("grpc_trailing"), "x-trail:t");
+  assert.is(f.get("grpc_status"), "5:not here");
+});
+
+test("§10.11 pending callouts are cancelled when the root context goes away", async () => {
+  const { host, callout } = await dispatched();
+  host.close();
+  assert.is(callout.state, "cancelled");
+});
+
+test.run();
