@@ -9,6 +9,7 @@ import { JsonFields } from "../json/key";
 import { readBool } from "../json/values";
 import { SpanList } from "../json/spans";
 import { collectMessageTexts } from "../json/chat";
+import { estimateTokens } from "../tokens";
 
 export { alloc, free, collect } from "./exports-common";
 
@@ -41,4 +42,9 @@ export function benchByteLoop(ptr: usize, len: i32): u32 {
   let sum: u32 = 0;
   for (let i: usize = 0, n = <usize>len; i < n; i++) sum += <u32>load<u8>(ptr + i);
   return sum;
+}
+
+/** Estimates the tokens of a text span. */
+export function benchEstimateTokens(ptr: usize, len: i32): i64 {
+  return estimateTokens(ptr, len, false);
 }

@@ -9,3 +9,4 @@ export * from "./exports-common";
 export * from "./exports-json";
 export * from "./exports-patch";
 export * from "./exports-sse";
+export * from "./exports-tokens";

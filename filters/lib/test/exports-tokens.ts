@@ -1,0 +1,21 @@
+/**
+ * @module filters/lib/test/exports-tokens
+ * Thin exports over the token estimator; `tokenFeatures` writes the feature counts to results
+ * 0–11 (in TokenFeatures field order) for calibration and tests.
+ */
+import { TokenFeatures, addTokenFeatures, estimateTokens } from "../tokens";
+import { setResult } from "./common";
+
+const features = new TokenFeatures();
+
+export function tokenEstimate(ptr: usize, len: i32, jsonEscaped: bool): i64 {
+  return estimateTokens(ptr, len, jsonEscaped);
+}
+
+export function tokenFeatures(ptr: usize, len: i32, jsonEscaped: bool): void {
+  features.clear();
+  addTokenFeatures(features, ptr, len, jsonEscaped);
+  const f = features;
+  const v: i32[] = [f.words, f.longLetters, f.digitGroups, f.punct, f.spaceRuns, f.newlineRuns, f.latin, f.other2, f.cjk, f.other3, f.four, f.invalid];
+  for (let i = 0; i < v.length; i++) setResult(i, v[i]);
+}
