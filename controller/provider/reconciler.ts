@@ -64,8 +64,11 @@ function gatewayRejection(obj: KubeObject): string | undefined {
   const ancestors = ((obj.status as { ancestors?: { ancestorRef?: { name?: string }; conditions?: { type: string; status: string; reason?: string; message?: string }[] }[] })?.ancestors) ?? [];
   for (const a of ancestors) {
     for (const c of a.conditions ?? []) {
-      if ((c.type === "Accepted" || c.type === "Programmed") && c.status === "False") {
-        return `${obj.kind} ${obj.metadata.name} on ${a.ancestorRef?.name ?? "its target"}: ${c.type}=False (${c.reason ?? "no reason"}): ${c.message ?? ""}`;
+      const failed = (c.type === "Accepted" || c.type === "Programmed") && c.status === "False";
+      // Envoy Gateway keeps one policy per route: a more specific (or older) one overrides this one there.
+      const overridden = c.type === "Overridden" && c.status === "True";
+      if (failed || overridden) {
+        return `${obj.kind} ${obj.metadata.name} on ${a.ancestorRef?.name ?? "its target"}: ${c.type}=${c.status} (${c.reason ?? "no reason"}): ${c.message ?? ""}`;
       }
     }
   }

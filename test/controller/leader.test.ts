@@ -5,7 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { KubernetesObjectApi } from "@kubernetes/client-node";
+import { CustomObjectsApi, KubernetesObjectApi } from "@kubernetes/client-node";
 import { startController, type RunningController } from "../../controller/provider/controller.ts";
 import { silentLogger } from "../../controller/provider/log.ts";
 import { startStandIn, type RunningStandIn } from "../kube-stand-in/process.ts";
@@ -75,6 +75,24 @@ test("a leader that cannot renew steps down; lease conflicts (409) never give tw
   await eventually("stepped down", () => check(!leader.isLeader(), "still leading"), 5000);
   await kube.clearFaults();
   await eventually("leads again", () => check(leader.isLeader(), "not yet"), 5000);
+});
+
+test("a rejection Envoy Gateway reports on its policy becomes Programmed=False, and clears with it", async () => {
+  const custom = kube.kubeConfig().makeApiClient(CustomObjectsApi);
+  const setStatus = (conditions: unknown[]) => custom.patchNamespacedCustomObjectStatus({
+    group: "gateway.envoyproxy.io", version: "v1alpha1", namespace: "ai", plural: "envoyextensionpolicies", name: "pipeline",
+    body: [{ op: "add", path: "/status", value: { ancestors: [{ ancestorRef: { group: "gateway.networking.k8s.io", kind: "Gateway", name: "ai-gateway" }, controllerName: "gateway.envoyproxy.io/gatewayclass-controller", conditions }] } }],
+  });
+  await setStatus([{ type: "Accepted", status: "False", reason: "Invalid", message: "Wasm: secret ai/registry does not exist.", lastTransitionTime: "2026-01-01T00:00:00Z", observedGeneration: 1 }]);
+  const c = await eventually("Programmed=False", async () => {
+    const c = await cluster.condition("pipeline", "Programmed");
+    check(c?.status === "False", "not yet");
+    return c!;
+  });
+  assert.is(c.reason, "RejectedByGateway");
+  assert.match(c.message, "Wasm: secret ai/registry does not exist");
+  await setStatus([{ type: "Accepted", status: "True", reason: "Accepted", message: "Policy has been accepted.", lastTransitionTime: "2026-01-01T00:00:00Z", observedGeneration: 1 }]);
+  await eventually("Programmed=True again", async () => check((await cluster.condition("pipeline", "Programmed"))?.status === "True", "not yet"));
 });
 
 test("gateway Auto when the cluster serves both gateways: not accepted, with the reason", async () => {
