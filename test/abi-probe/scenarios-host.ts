@@ -5,7 +5,7 @@
  * the effective context, logging (§10.15) and a deliberate trap (§10.14).
  */
 import {
-  BufferType, HeaderPair, LifeSpan, LogLevel, MapType, MetricType, Status, StreamType, callForeignFunction,
+  BufferType, Counter, Gauge, HeaderPair, Histogram, LifeSpan, LogLevel, MapType, MetricType, Status, StreamType, callForeignFunction,
   clearRouteCache, closeStream, continueStream, defineMetric, enqueueSharedQueue, getBufferBytes,
   getCurrentTimeNanoseconds, getHeaderMapPairs, getHeaderMapSize, getHeaderMapValue, getMetric,
   getMonotonicNanoseconds, getProperty, getPropertyInt, getPropertyMap, getPropertyString, getSharedData, getStatus,
@@ -114,6 +114,16 @@ function metrics(prefix: string): void {
   reportNum(prefix + "unknown_record", recordMetric(400, 1));
   report(prefix + "unknown_get", getMetric(400).toString() + "/" + st());
   reportNum(prefix + "type3_inc", incrementMetric(7, 1));
+  // The SDK's typed metrics define a name once per VM and reuse its id.
+  const first = Counter.define("probe_cached");
+  const again = Counter.define("probe_cached");
+  report(prefix + "cached_ids", first.id.toString() + "," + again.id.toString());
+  reportNum(prefix + "cached_inc", again.increment(2));
+  reportNum(prefix + "cached_value", first.value());
+  const gauge = Gauge.define("probe_cached_gauge");
+  reportNum(prefix + "cached_gauge_set", gauge.set(9));
+  const hist = Histogram.define("probe_cached_histogram");
+  reportNum(prefix + "cached_hist", hist.record(3));
 }
 
 function shared(stream: ProbeStream): void {
