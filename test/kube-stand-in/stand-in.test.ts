@@ -67,12 +67,38 @@ test("server-side apply: field manager ownership, conflicts without force, remov
 
 test("status subresource: status ignored on the main resource, written through /status", async () => {
   const custom = kube.kubeConfig().makeApiClient(CustomObjectsApi);
-  await api.create({ apiVersion: "tollgate.dev/v1alpha1", kind: "PayloadProcessor", metadata: { name: "pp", namespace: "ai" }, spec: { phase: "PreRouting" }, status: { gateway: "Istio" } } as KubernetesObject);
+  const spec = { phase: "PreRouting", targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "gw" }], processors: [{ name: "a", type: "Wasm", wasm: { module: "m" } }] };
+  await api.create({ apiVersion: "tollgate.dev/v1alpha1", kind: "PayloadProcessor", metadata: { name: "pp", namespace: "ai" }, spec, status: { gateway: "Istio" } } as KubernetesObject);
   let pp = await custom.getNamespacedCustomObject({ group: "tollgate.dev", version: "v1alpha1", namespace: "ai", plural: "payloadprocessors", name: "pp" }) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
   assert.is(pp.status, undefined);
   pp = await custom.patchNamespacedCustomObjectStatus({ group: "tollgate.dev", version: "v1alpha1", namespace: "ai", plural: "payloadprocessors", name: "pp", body: [{ op: "add", path: "/status", value: { gateway: "EnvoyGateway" } }] });
   assert.is(pp.status.gateway, "EnvoyGateway");
   assert.is(pp.metadata.generation, 1);
+});
+
+test("writes that break the CRD schema are 422 Invalid naming the field, status included", async () => {
+  const custom = kube.kubeConfig().makeApiClient(CustomObjectsApi);
+  try {
+    await api.create({ apiVersion: "tollgate.dev/v1alpha1", kind: "PayloadProcessor", metadata: { name: "bad", namespace: "ai" }, spec: { phase: "Sideways" } } as KubernetesObject);
+    assert.unreachable();
+  } catch (err: any) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.is(err.code, 422);
+    assert.match(err.body, "spec.phase: must be one of");
+  }
+  try {
+    await custom.patchNamespacedCustomObjectStatus({ group: "tollgate.dev", version: "v1alpha1", namespace: "ai", plural: "payloadprocessors", name: "pp", body: [{ op: "add", path: "/status", value: { gateway: "Nginx" } }] });
+    assert.unreachable();
+  } catch (err: any) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.is(err.code, 422);
+    assert.match(err.body, "status.gateway");
+  }
+  try {
+    await api.create(plugin("bad-plugin", { url: "oci://r/x:1", priority: "high" }));
+    assert.unreachable();
+  } catch (err: any) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.is(err.code, 422, "upstream CRDs are enforced too");
+    assert.match(err.body, "spec.priority");
+  }
 });
 
 test("watch: resume from a resourceVersion, bookmarks, 410 Gone after compaction", async () => {
@@ -113,7 +139,7 @@ test("injected 500s, owner-reference garbage collection", async () => {
     assert.is(err.code, 500);
   }
   const owner = await api.read({ apiVersion: "tollgate.dev/v1alpha1", kind: "PayloadProcessor", metadata: { name: "pp", namespace: "ai" } });
-  await api.create({ ...plugin("owned", {}), metadata: { name: "owned", namespace: "ai", ownerReferences: [{ apiVersion: "tollgate.dev/v1alpha1", kind: "PayloadProcessor", name: "pp", uid: owner.metadata!.uid! }] } } as KubernetesObject);
+  await api.create({ ...plugin("owned", { url: "oci://r/o:1" }), metadata: { name: "owned", namespace: "ai", ownerReferences: [{ apiVersion: "tollgate.dev/v1alpha1", kind: "PayloadProcessor", name: "pp", uid: owner.metadata!.uid! }] } } as KubernetesObject);
   await api.delete(owner);
   const left = await api.list("extensions.istio.io/v1alpha1", "WasmPlugin", "ai");
   assert.not.ok(left.items.some((i) => i.metadata?.name === "owned"));

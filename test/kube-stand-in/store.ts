@@ -10,6 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { apply, fieldsV1, recordUpdate, type Ownership } from "./fields.ts";
 import { apiVersionOf, type ResourceDef } from "./resources.ts";
+import { schemaProblems } from "./schemas.ts";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -125,6 +126,7 @@ export class Store {
     const obj = structuredClone(body);
     this.stamp(def, obj, ns, name);
     if (def.status) delete obj.status;
+    this.validate(def, obj);
     Object.assign(obj.metadata, { uid: randomUUID(), resourceVersion: String(++this.rv), generation: 1, creationTimestamp: this.now() });
     const entry: Entry = { obj, main: new Map(), status: new Map() };
     recordUpdate({}, obj, manager, entry.main, "main", this.now());
@@ -154,6 +156,7 @@ export class Store {
       } else if (current.status !== undefined) merged.status = structuredClone(current.status);
       else delete merged.status;
     }
+    this.validate(def, merged);
     const unchanged = JSON.stringify(merged) === JSON.stringify(current);
     if (unchanged) return this.view(entry);
     const specOf = (o: Obj) => JSON.stringify(Object.fromEntries(Object.entries(o).filter(([k]) => k !== "metadata" && k !== "status")));
@@ -162,6 +165,15 @@ export class Store {
     entry.obj = merged;
     this.emit("MODIFIED", def, this.view(entry));
     return this.view(entry);
+  }
+
+  /** 422 Invalid, as the API server answers a write that breaks the CRD's schema. */
+  private validate(def: ResourceDef, obj: Obj): void {
+    const problems = schemaProblems(obj);
+    if (problems.length) {
+      throw new ApiError(422, "Invalid", `${def.kind}.${def.group || "core"} "${obj.metadata?.name}" is invalid: ${problems.join(", ")}`,
+        { name: obj.metadata?.name, kind: def.kind, causes: problems.map((p) => ({ reason: "FieldValueInvalid", message: p })) });
+    }
   }
 
   private entry(def: ResourceDef, ns: string | undefined, name: string): Entry {
