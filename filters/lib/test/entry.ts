@@ -10,3 +10,4 @@ export * from "./exports-json";
 export * from "./exports-patch";
 export * from "./exports-sse";
 export * from "./exports-tokens";
+export * from "./exports-matcher";
