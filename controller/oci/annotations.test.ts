@@ -1,3 +1,7 @@
+/**
+ * @module controller/oci/annotations.test
+ * The standard annotations push writes and the config schema read back.
+ */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { configSchemaOf, creationTime, parseAnnotationFlag, parseConfigSchema, standardAnnotations } from "./annotations.ts";

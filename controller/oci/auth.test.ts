@@ -1,3 +1,7 @@
+/**
+ * @module controller/oci/auth.test
+ * Registry challenges: parsing, Basic, Bearer token fetch and caching, identity tokens.
+ */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createServer } from "node:http";

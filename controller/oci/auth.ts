@@ -64,7 +64,7 @@ export class Authenticator {
   async answer(wwwAuthenticate: string | null, scope: string, signal?: AbortSignal): Promise<boolean> {
     const challenge = parseChallenge(wwwAuthenticate ?? "");
     if (challenge.scheme === "basic") {
-      if (!this.hasCredentials() || this.header) return false;
+      if (!this.credentials?.username || this.header) return false;
       this.header = basic(this.credentials!);
       return true;
     }

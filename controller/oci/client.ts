@@ -30,6 +30,9 @@ export interface FetchedManifest {
   digest: string;
 }
 
+/** Registry 2.8's own limit on manifest size; anything larger is not a module image. */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
 interface RegistryErrorBody {
   errors?: { code?: string; message?: string }[];
 }
@@ -74,7 +77,7 @@ export class RegistryClient {
       if (res.status !== 401) return res;
       const challenge = res.headers.get("www-authenticate");
       await res.body?.cancel();
-      if (!(await this.auth.answer(challenge, this.scope, this.options.signal))) {
+      if (!(await this.auth.answer(challenge, this.scope, this.signal()))) {
         const hasCreds = Boolean(this.options.credentials?.username || this.options.credentials?.identityToken);
         throw new OciError("unauthorized", hasCreds
           ? `registry ${this.registry} refused the credentials for ${this.repository} (wrong username or password, or no ${this.options.actions ?? "pull"} permission)`
@@ -137,7 +140,10 @@ export class RegistryClient {
       }
       throw err;
     }
+    const declared = Number(res.headers.get("content-length") ?? 0);
+    if (declared > MAX_MANIFEST_BYTES) throw new OciError("unsupported-media-type", `${what} is ${declared} bytes, over the ${MAX_MANIFEST_BYTES}-byte manifest limit`);
     const bytes = new Uint8Array(await res.arrayBuffer());
+    if (bytes.length > MAX_MANIFEST_BYTES) throw new OciError("unsupported-media-type", `${what} is over the ${MAX_MANIFEST_BYTES}-byte manifest limit`);
     const digest = sha256Digest(bytes);
     if (isDigest(reference)) verifyDigest(what, reference, bytes);
     const echoed = res.headers.get("docker-content-digest");

@@ -1,3 +1,7 @@
+/**
+ * @module controller/oci/credentials.test
+ * Docker/Podman credential files: entry forms, lookup order, broken files.
+ */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

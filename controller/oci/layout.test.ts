@@ -1,3 +1,7 @@
+/**
+ * @module controller/oci/layout.test
+ * Packing and reading the layouts, held against the gateways' fetcher rules (test/oci/gateway-rules.ts).
+ */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { gatewaysLoad } from "../../test/oci/gateway-rules.ts";

@@ -1,3 +1,7 @@
+/**
+ * @module controller/oci/reference.test
+ * Image references as users and gateway resources write them, and the mistakes refused.
+ */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { formatReference, manifestRef, parseReference } from "./reference.ts";

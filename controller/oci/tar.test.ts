@@ -1,3 +1,7 @@
+/**
+ * @module controller/oci/tar.test
+ * The compat layer container: deterministic tar+gzip, and reading what GNU tar writes.
+ */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync } from "node:child_process";

@@ -1,4 +1,5 @@
 /**
+ * @module test/oci/basic-auth.test
  * A registry with htpasswd basic auth: credentials from --username/--password-stdin and
  * from Docker/Podman credential files, clear refusals, skopeo reading what tollgate
  * pushed and the other way round, and no secret in any output.

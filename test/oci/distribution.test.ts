@@ -1,4 +1,5 @@
 /**
+ * @module test/oci/distribution.test
  * Push, pull and inspect against a real anonymous registry (Debian's docker-registry),
  * cross-checked with skopeo in both directions and with the gateways' acceptance rules.
  */

@@ -1,4 +1,5 @@
 /**
+ * @module test/oci/failures.test
  * The failures a user can act on, each a one-line message and a non-zero exit from the
  * real CLI against a real registry: unknown repository or tag, digest mismatch (a blob
  * corrupted in the registry's storage), wrong media type, not a Wasm module, registry

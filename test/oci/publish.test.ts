@@ -1,4 +1,5 @@
 /**
+ * @module test/oci/publish.test
  * `tollgate publish` with a temporary module list: every listed filter is built, then
  * pushed as `<prefix>/<name>:<package version>` with its config.schema.json as the schema
  * annotation; the published digests are what the resolver pins.

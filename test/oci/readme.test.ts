@@ -1,4 +1,5 @@
 /**
+ * @module test/oci/readme.test
  * README's OCI walkthrough, run exactly as written: the first ```sh block of the `oci`
  * section goes to bash unchanged (only an EXIT trap is added, to stop the registry it
  * starts even when a line fails). It needs 127.0.0.1:5000 free, as the README says.

@@ -1,4 +1,5 @@
 /**
+ * @module test/oci/resolver.test
  * The controller's ModuleResolver against a real registry: tag → pinned manifest digest,
  * layout, annotations and the config schema annotation; a tag that moves resolves to
  * the new digest while the old digest stays resolvable (what a rollout needs).

@@ -1,4 +1,5 @@
 /**
+ * @module test/oci/tls.test
  * The default transport: HTTPS. A registry with a self-signed certificate is trusted
  * through NODE_EXTRA_CA_CERTS (as any Node program), refused with a hint otherwise, and
  * --plain-http against it says to drop the flag. skopeo checks the same certificate.

@@ -1,4 +1,5 @@
 /**
+ * @module test/oci/token-auth.test
  * A registry behind a bearer token service the test runs (`auth: token`, ES256 JWTs
  * signed with a key whose self-signed certificate is the registry's rootcertbundle):
  * the challenge flow with scopes, anonymous pull-only access, refusals, skopeo against
