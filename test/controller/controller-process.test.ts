@@ -91,4 +91,17 @@ test("killed mid-way and restarted: converges, keeps objects, then exits cleanly
   assert.not.ok(lease!.spec.holderIdentity, "released on shutdown");
 });
 
+test("bad flags: exit 2 with one line; --help exits 0", async () => {
+  const { spawnSync } = await import("node:child_process");
+  for (const args of [["--leader-elect", "maybe"], ["--resolve-interval", "-1"], ["--health-addr", "nowhere"], ["--log-level", "loud"], ["--bogus"]]) {
+    const r = spawnSync(process.execPath, [join(ROOT, "controller/cli/bin.mjs"), "controller", ...args], { encoding: "utf8" });
+    assert.is(r.status, 2, args.join(" "));
+    assert.is(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, /^tollgate controller: /);
+  }
+  const help = spawnSync(process.execPath, [join(ROOT, "controller/cli/bin.mjs"), "controller", "--help"], { encoding: "utf8" });
+  assert.is(help.status, 0);
+  assert.match(help.stdout, "--leader-elect");
+});
+
 test.run();

@@ -48,7 +48,7 @@ export const command: Command = {
         },
       }));
     } catch (err) {
-      throw new CliError(`${(err as Error).message} (see tollgate controller --help)`, 2);
+      throw new CliError(`${(err as Error).message.split("\n")[0]} (see tollgate controller --help)`, 2);
     }
     if (values.help) {
       console.log(HELP);

@@ -62,7 +62,7 @@ export const command: Command = {
         allowPositionals: false,
       });
     } catch (err) {
-      throw new CliError(`${(err as Error).message} (see tollgate render --help)`, 2);
+      throw new CliError(`${(err as Error).message.split("\n")[0]} (see tollgate render --help)`, 2);
     }
     const { values } = parsed;
     if (values.help) {
