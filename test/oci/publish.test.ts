@@ -6,7 +6,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { publish, type PublishEnvironment } from "../../controller/cli/commands/publish.ts";
 import { RegistryModuleResolver } from "../../controller/oci/resolver.ts";
@@ -79,6 +79,18 @@ test("a bad --registry or a missing one is a usage error", async () => {
   } catch (err) {
     assert.match((err as Error).message, /must start with the registry host/);
   }
+});
+
+test("the real command publishes exactly the filters asconfig.json lists, tagged with package.json's version", async () => {
+  const { readBuildConfig, ROOT } = await import("../../scripts/build.ts");
+  const filters = readBuildConfig().filters;
+  const version = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
+  const r = await tollgate(["publish", "--registry", `${reg.host}/shipped`, "--plain-http"]);
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.trim() ? r.stdout.trim().split("\n") : [];
+  assert.equal(lines.map((l) => l.split("@")[0]), filters.map((n) => `${reg.host}/shipped/${n}:${version}`));
+  for (const line of lines) assert.match(line, /@sha256:[a-f0-9]{64}$/);
+  if (filters.length === 0) assert.match(r.stderr, /nothing to publish/);
 });
 
 test.run();
