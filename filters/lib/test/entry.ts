@@ -11,3 +11,4 @@ export * from "./exports-patch";
 export * from "./exports-sse";
 export * from "./exports-tokens";
 export * from "./exports-matcher";
+export * from "./exports-utils";
