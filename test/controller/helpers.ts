@@ -67,7 +67,7 @@ export class Cluster {
   }
 
   async mergePatch(apiVersion: string, kind: string, namespace: string, name: string, patch: Obj, manager = "kubectl-edit"): Promise<Obj> {
-    return (await this.api.patch({ apiVersion, kind, metadata: { name, namespace }, ...patch } as KubernetesObject, undefined, undefined, manager, undefined, PatchStrategy.MergePatch)) as Obj;
+    return (await this.api.patch({ apiVersion, kind, ...patch, metadata: { ...(patch.metadata ?? {}), name, namespace } } as KubernetesObject, undefined, undefined, manager, undefined, PatchStrategy.MergePatch)) as Obj;
   }
 
   async remove(apiVersion: string, kind: string, namespace: string, name: string): Promise<void> {
@@ -90,9 +90,11 @@ export class Cluster {
     return (await this.kube.requests()).length;
   }
 
-  /** Writes since `mark` other than Lease renewals: in a quiet period, only the controller's. */
+  /** Writes since `mark` other than Lease renewals and the test's own (field managers `test`, `kubectl-edit`): the controller's. */
   async writesSince(mark: number): Promise<string[]> {
-    return (await this.kube.requests()).slice(mark).filter((r) => r.method !== "GET" && !r.path.includes("/leases")).map((r) => `${r.method} ${r.path} ${r.status}`);
+    return (await this.kube.requests()).slice(mark)
+      .filter((r) => r.method !== "GET" && !r.path.includes("/leases") && r.fieldManager !== "kubectl-edit" && r.fieldManager !== "test")
+      .map((r) => `${r.method} ${r.path} ${r.status}`);
   }
 }
 
