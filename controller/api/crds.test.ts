@@ -1,4 +1,5 @@
 /**
+ * @module controller/api/crds.test
  * The API has one source of truth: the committed CRDs equal what crd-schema.ts generates,
  * the TypeScript interfaces match the schemas field by field (read with the TypeScript
  * compiler), and the CEL rules' TypeScript twins reject what the rules reject.

@@ -1,3 +1,7 @@
+/**
+ * @module controller/provider/backoff.test
+ * Backoff grows by doubling to its cap, jittered, and resets.
+ */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Backoff } from "./backoff.ts";

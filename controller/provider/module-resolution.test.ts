@@ -1,3 +1,7 @@
+/**
+ * @module controller/provider/module-resolution.test
+ * FilterModule resolution: pull Secret credentials, tag versus digest, tag moves, failures that keep the last digest, and the schedule.
+ */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { ModuleResolver, ResolveOptions } from "../api/module-resolver.ts";

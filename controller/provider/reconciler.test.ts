@@ -1,3 +1,7 @@
+/**
+ * @module controller/provider/reconciler.test
+ * The reconciler's small rules: containment for change detection, ownership, discovery of the gateway, key-order-free JSON.
+ */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { KubeObject } from "../api/types.ts";

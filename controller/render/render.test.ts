@@ -1,4 +1,5 @@
 /**
+ * @module controller/render/render.test
  * Golden tests for the renderer: every `testdata/<feature>-<case>.in.yaml` (with base.yaml)
  * against `.out-istio.yaml` and `.out-eg.yaml`, and every rendered object against the upstream
  * CRD schemas. `UPDATE_GOLDEN=1 npm test -- controller/render` rewrites the goldens and

@@ -1,4 +1,5 @@
 /**
+ * @module test/controller/controller-process.test
  * `tollgate controller` as a process, the way a Deployment runs it: JSON logs, health and
  * metrics endpoints, killed with SIGKILL mid-way and started again (it converges without
  * duplicating anything), and a clean SIGTERM that releases the Lease.

@@ -1,4 +1,5 @@
 /**
+ * @module test/controller/deploy.test
  * `controller/deploy` is installable with `kubectl apply -k`: every listed file exists and
  * parses, the CRDs are the generated ones, RBAC grants exactly what the controller does
  * (and no wildcards), and the Deployment's probes and arguments match the controller's.

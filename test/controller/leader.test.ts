@@ -1,4 +1,5 @@
 /**
+ * @module test/controller/leader.test
  * Two replicas against one stand-in: one Lease, one leader writing, a standby that takes
  * over when the leader goes; and `gateway: Auto` decided from discovery when the stand-in
  * serves Envoy Gateway only (and refused, with a reason, when it serves both).

@@ -1,4 +1,5 @@
 /**
+ * @module test/controller/reconcile.test
  * The reconciler against the Kubernetes API stand-in (a separate process) through the real
  * `@kubernetes/client-node`: apply with server-side apply, honest status, steady state
  * without writes, deletion of what is no longer desired, objects it does not own left

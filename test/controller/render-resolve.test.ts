@@ -1,4 +1,5 @@
 /**
+ * @module test/controller/render-resolve.test
  * `tollgate render --resolve` against a real registry (Debian's docker-registry): a
  * FilterModule given by tag renders pinned to the digest the registry holds, and the
  * processor config is checked against the schema the artifact carries in its annotations.

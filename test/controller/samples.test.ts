@@ -1,4 +1,5 @@
 /**
+ * @module test/controller/samples.test
  * The samples render on both gateways: router -> guard -> token-limit in that order, every
  * object valid against the upstream CRDs, and each config accepted by the shipped filter's
  * `filters/<name>/config.schema.json` once that filter exists (until then by no schema).

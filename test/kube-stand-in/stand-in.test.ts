@@ -1,4 +1,5 @@
 /**
+ * @module test/kube-stand-in/stand-in.test
  * The stand-in keeps the API conventions the controller relies on, checked through the
  * real `@kubernetes/client-node` against the stand-in running as its own process.
  */

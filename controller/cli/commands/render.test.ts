@@ -1,4 +1,5 @@
 /**
+ * @module controller/cli/commands/render.test
  * `tollgate render` as a user runs it: a child process, YAML on stdout, one line per failing
  * PayloadProcessor on stderr and a non-zero exit on bad input.
  */
