@@ -251,6 +251,10 @@ export function runHostScenario(stream: ProbeStream, name: string, phase: string
     }
   }
   else if (name == "logging") { if (first) logging(); }
+  else if (name == "trap_bounds") {
+    // A compiler-inserted check: AssemblyScript calls abort with its message and source location.
+    if (first) { const empty = new Array<i32>(0); reportNum("unreachable", empty[stream.arg.length + 3]); }
+  }
   else if (name == "trap") {
     const at = stream.arg.length > 0 ? stream.arg : "request_headers";
     if (phase == at) abort("probe trap in " + phase);
