@@ -197,13 +197,22 @@ export class StandIn {
     const timeoutSeconds = Number(url.searchParams.get("timeoutSeconds") ?? 0);
     res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
     const write = (type: string, object: Obj) => res.write(JSON.stringify({ type, object: sortKeys(object) }) + "\n");
-    const relevant = (e: WatchEvent) => e.def === def && (!ns || e.object.metadata.namespace === ns) && selector(e.object.metadata.labels ?? {});
+    const inScope = (e: WatchEvent) => e.def === def && (!ns || e.object.metadata.namespace === ns);
+    // As the API server's watch cache does: an object leaving the label selector is DELETED for
+    // this watcher, one entering it is ADDED.
+    const translate = (e: WatchEvent): WatchEvent | undefined => {
+      if (!inScope(e)) return undefined;
+      const now = selector(e.object.metadata.labels ?? {});
+      const before = e.previous ? selector(e.previous.metadata.labels ?? {}) : now;
+      if (e.type === "MODIFIED" && before !== now) return { ...e, type: now ? "ADDED" : "DELETED" };
+      return now ? e : undefined;
+    };
     let initial: WatchEvent[];
     if (!rvParam || rvParam === "0") {
       initial = this.store.list(def, ns, url.searchParams.get("labelSelector") ?? undefined).items.map((o) => ({ type: "ADDED" as const, object: o, rv: Number(o.metadata.resourceVersion), def }));
     } else {
       try {
-        initial = this.store.eventsSince(def, ns, Number(rvParam)).filter(relevant);
+        initial = this.store.eventsSince(def, ns, Number(rvParam)).map(translate).filter((e): e is WatchEvent => !!e);
       } catch (err) {
         write("ERROR", (err as ApiError).status());
         res.end();
@@ -212,7 +221,10 @@ export class StandIn {
     }
     this.watches.add(res);
     for (const e of initial) write(e.type, e.object);
-    const unsubscribe = this.store.subscribe((e) => { if (relevant(e)) write(e.type, e.object); });
+    const unsubscribe = this.store.subscribe((e) => {
+      const seen = translate(e);
+      if (seen) write(seen.type, seen.object);
+    });
     const bookmark = bookmarks ? setInterval(() => write("BOOKMARK", { kind: def.kind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(this.store.resourceVersion) } }), this.bookmarkMs) : undefined;
     const timeout = timeoutSeconds > 0 ? setTimeout(() => res.end(), timeoutSeconds * 1000) : undefined;
     const cleanup = () => {

@@ -131,6 +131,20 @@ test("watch: resume from a resourceVersion, bookmarks, 410 Gone after compaction
   assert.is((errors[0] as { code: number }).code, 410);
 });
 
+test("a label-selected watch sees an object leave the selector as DELETED and enter it as ADDED", async () => {
+  await api.create({ ...plugin("labelled", { url: "oci://r/l:1" }), metadata: { name: "labelled", namespace: "ai", labels: { team: "a" } } });
+  const seen: string[] = [];
+  const controller = await new Watch(kube.kubeConfig()).watch("/apis/extensions.istio.io/v1alpha1/wasmplugins", { labelSelector: "team=a" }, (type, obj) => {
+    if (type !== "BOOKMARK") seen.push(`${type}:${obj.metadata.name}`);
+  }, () => {});
+  await new Promise((r) => setTimeout(r, 200));
+  await api.patch({ ...plugin("labelled", {}), metadata: { name: "labelled", namespace: "ai", labels: { team: "b" } } }, undefined, undefined, "test", undefined, PatchStrategy.MergePatch);
+  await api.patch({ ...plugin("labelled", {}), metadata: { name: "labelled", namespace: "ai", labels: { team: "a" } } }, undefined, undefined, "test", undefined, PatchStrategy.MergePatch);
+  await new Promise((r) => setTimeout(r, 200));
+  controller.abort();
+  assert.equal(seen, ["ADDED:labelled", "DELETED:labelled", "ADDED:labelled"]);
+});
+
 test("injected 500s, owner-reference garbage collection", async () => {
   await kube.inject({ method: "GET", path: "wasmplugins/a$", status: 500, count: 1 });
   try {

@@ -23,7 +23,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface WatchEvent { type: "ADDED" | "MODIFIED" | "DELETED"; object: Obj; rv: number; def: ResourceDef }
+export interface WatchEvent { type: "ADDED" | "MODIFIED" | "DELETED"; object: Obj; rv: number; def: ResourceDef; previous?: Obj }
 
 interface Entry { obj: Obj; main: Ownership; status: Ownership }
 
@@ -63,8 +63,8 @@ export class Store {
     this.history = [];
   }
 
-  private emit(type: WatchEvent["type"], def: ResourceDef, obj: Obj): void {
-    const event: WatchEvent = { type, def, object: structuredClone(obj), rv: Number(obj.metadata.resourceVersion) };
+  private emit(type: WatchEvent["type"], def: ResourceDef, obj: Obj, previous?: Obj): void {
+    const event: WatchEvent = { type, def, object: structuredClone(obj), rv: Number(obj.metadata.resourceVersion), ...(previous ? { previous } : {}) };
     this.history.push(event);
     if (this.history.length > HISTORY) {
       const dropped = this.history.shift()!;
@@ -162,8 +162,9 @@ export class Store {
     const specOf = (o: Obj) => JSON.stringify(Object.fromEntries(Object.entries(o).filter(([k]) => k !== "metadata" && k !== "status")));
     if (specOf(merged) !== specOf(current)) merged.metadata.generation = (current.metadata.generation ?? 1) + 1;
     merged.metadata.resourceVersion = String(++this.rv);
+    const previous = this.view(entry);
     entry.obj = merged;
-    this.emit("MODIFIED", def, this.view(entry));
+    this.emit("MODIFIED", def, this.view(entry), previous);
     return this.view(entry);
   }
 
