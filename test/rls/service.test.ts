@@ -228,6 +228,16 @@ test("setDown refuses connections on the same port until brought back up", async
   again.close();
 });
 
+test("setDown('unavailable') answers UNAVAILABLE on an open port and recovers at once", async () => {
+  const { svc, client } = await start();
+  await svc.setDown("unavailable");
+  const down = await client.call({ domain: "tollgate", descriptors: [d({ api_key: "un" })], hitsAddend: 1 });
+  assert.equal(down, { code: grpc.status.UNAVAILABLE, details: "rate limit service is down" });
+  await svc.setDown(false);
+  const r = ok(await client.call({ domain: "tollgate", descriptors: [d({ api_key: "un" })], hitsAddend: 1 }));
+  assert.is(r.statuses[0].limitRemaining, 9, "the same client is served again, and nothing was counted while down");
+});
+
 test("a Redis that dies makes calls fail with UNAVAILABLE; the service recovers when it is back", async () => {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "tollgate-redis-"));

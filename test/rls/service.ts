@@ -55,10 +55,13 @@ export interface RateLimitService {
   /** Delays every answer by `ms` (the Redis update happens after the delay, as with a slow service). */
   setLatency(ms: number): void;
   /**
-   * `true` closes the port at once (connections in flight are cut, new ones refused);
-   * `false` listens again on the same port. Resolves when the change is in effect.
+   * `true` (or `"refuse"`) closes the port at once: connections in flight are cut, new ones
+   * refused, as when the service's pod is gone; gRPC clients then back off before reconnecting.
+   * `"unavailable"` keeps the port open and answers every call with UNAVAILABLE, as an overloaded
+   * or Redis-less service does; clients see the recovery at once. `false` serves again (on the
+   * same port). Resolves when the change is in effect.
    */
-  setDown(down: boolean): Promise<void>;
+  setDown(down: boolean | "refuse" | "unavailable"): Promise<void>;
   /** Stops the server, closes Redis and deletes this service's keys. */
   close(): Promise<void>;
 }
@@ -81,6 +84,7 @@ export async function startRateLimitService(options: RateLimitServiceOptions): P
   let redis = await RedisClient.connect(redisOptions);
   await redis.ping();
   let latencyMs = 0;
+  let unavailable = false;
   const received: RateLimitRequest[] = [];
 
   /** The Redis connection, reopened after a failure so a restarted Redis is picked up again. */
@@ -128,6 +132,7 @@ export async function startRateLimitService(options: RateLimitServiceOptions): P
   const handler: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
     const answer = async (): Promise<Buffer> => {
       if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+      if (unavailable) throw Object.assign(new Error("rate limit service is down"), { code: grpc.status.UNAVAILABLE });
       const req = decodeRequest(call.request);
       received.push(req);
       if (!req.domain) throw Object.assign(new Error("rate limit domain must not be empty"), { code: grpc.status.INVALID_ARGUMENT });
@@ -137,8 +142,10 @@ export async function startRateLimitService(options: RateLimitServiceOptions): P
     answer().then(
       (bytes) => callback(null, bytes),
       (e: any) => {
-        const code = e instanceof ProtoDecodeError ? grpc.status.INVALID_ARGUMENT : (e.code as number | undefined) ?? grpc.status.UNAVAILABLE;
-        const details = e instanceof ProtoDecodeError ? `malformed RateLimitRequest: ${e.message}` : code === grpc.status.UNAVAILABLE ? `redis error: ${e.message}` : e.message;
+        // Our own refusals carry a gRPC code; anything else came from Redis (or reaching it).
+        const own = typeof e.code === "number";
+        const code = e instanceof ProtoDecodeError ? grpc.status.INVALID_ARGUMENT : own ? (e.code as number) : grpc.status.UNAVAILABLE;
+        const details = e instanceof ProtoDecodeError ? `malformed RateLimitRequest: ${e.message}` : own ? e.message : `redis error: ${e.message}`;
         callback({ code, details } as grpc.ServiceError, null);
       },
     );
@@ -173,7 +180,8 @@ export async function startRateLimitService(options: RateLimitServiceOptions): P
       latencyMs = Math.max(0, ms);
     },
     async setDown(down) {
-      if (down) {
+      unavailable = down === "unavailable";
+      if (down === true || down === "refuse") {
         server?.forceShutdown();
         server = null;
       } else if (!server) {
