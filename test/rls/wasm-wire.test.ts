@@ -11,7 +11,7 @@ import { loadProto } from "../../filters/lib/proto/test/wasm.ts";
 import { RateLimitClient } from "./client.ts";
 import { Code, decodeResponse, Unit, type RateLimitRequest } from "./proto/rls.ts";
 import { redisPort } from "./redis.ts";
-import { startRateLimitService } from "./service.ts";
+import { RLS_PATH, startRateLimitService } from "./service.ts";
 
 const m = await loadProto();
 const svc = await startRateLimitService({
@@ -81,6 +81,11 @@ test("spend, check and exhaust a budget: wasm decodes every real answer", async 
   // The wasm view equals the independent TypeScript decoding of the same bytes.
   assert.is(r.json.statuses[1].currentLimit.name, r.ts.statuses[1].currentLimit!.name);
   assert.equal(r.json.responseHeadersToAdd.map((h: any) => h.value).slice(0, 2), ["1000", "0"]);
+});
+
+test("the wasm codec names the same gRPC service and method the service serves", () => {
+  m.exports.rlsPath();
+  assert.is("/" + m.outputText(), RLS_PATH);
 });
 
 test("the encoder module never logged an abort", () => {

@@ -34,3 +34,7 @@ export function unitSeconds(unit: u32): i64 {
     default: return 0;
   }
 }
+
+/** The gRPC service and method a filter names in `proxy_grpc_call` for a rate limit check. */
+export const RLS_SERVICE_NAME = "envoy.service.ratelimit.v3.RateLimitService";
+export const RLS_METHOD_NAME = "ShouldRateLimit";

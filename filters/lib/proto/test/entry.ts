@@ -9,7 +9,7 @@ import "../../../sdk/runtime/abort";
 import { ByteBuffer } from "../../bytes";
 import { errorMessage, LibError } from "../../errors";
 import { ProtoReader, varintSize as wireVarintSize } from "../wire";
-import { RateLimitUnit } from "../rls-types";
+import { RateLimitUnit, RLS_METHOD_NAME, RLS_SERVICE_NAME } from "../rls-types";
 import { RateLimitDescriptor, RateLimitRequest, encodeRateLimitRequest } from "../rls-request";
 import { decodeRateLimitResponseUnsafe, HeaderValue, RateLimitResponse } from "../rls-response";
 
@@ -36,6 +36,13 @@ export function collect(): void { __collect(); }
 export function errorText(code: i32): i32 {
   output.reset();
   output.appendString(errorMessage(<LibError>code));
+  return output.length;
+}
+
+/** Writes `<service>/<method>` of the RLS call into the output buffer. */
+export function rlsPath(): i32 {
+  output.reset();
+  output.appendString(RLS_SERVICE_NAME + "/" + RLS_METHOD_NAME);
   return output.length;
 }
 
