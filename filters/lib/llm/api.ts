@@ -232,7 +232,7 @@ export class ApiRecognizer {
   private recognizeModelPath(p: string, m: ApiMatch): bool {
     const slash = p.lastIndexOf("/");
     const colon = p.lastIndexOf(":");
-    if (colon <= slash + 1) return false;
+    if (colon <= slash) return false;
     const action = p.substring(colon + 1);
     const before = p.substring(0, slash); // everything up to "/models"
     if (!before.endsWith("/models")) return false;
