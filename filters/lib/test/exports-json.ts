@@ -6,6 +6,8 @@ import { JsonScanner, JsonType } from "../json/scanner";
 import { JsonFields, JsonKey } from "../json/key";
 import { readString, readI64, readF64, readBool, isNull, stringSpan, JsonStringSpan, stringEquals } from "../json/values";
 import { LibError } from "../errors";
+import { SpanList } from "../json/spans";
+import { collectMessageTexts } from "../json/chat";
 import { output, setError, setResult } from "./common";
 
 let scanner = new JsonScanner();
@@ -136,3 +138,24 @@ export function jsonModelStream(ptr: usize, len: i32): i32 {
 
 export function jsonErrorNone(): i32 { return <i32>LibError.None; }
 export function jsonTypeString(): i32 { return <i32>JsonType.String; }
+
+const texts = new SpanList(4);
+/** Text spans of the root object's `messages`: results[3i..3i+2] = start, end, escaped. */
+export function jsonMessageTexts(ptr: usize, len: i32): i32 {
+  const sc = scan(ptr, len);
+  const root = sc.root();
+  if (root < 0) return report(root);
+  const at = sc.find(root, MESSAGES);
+  if (at < 0) return report(at);
+  texts.reset();
+  const r = collectMessageTexts(sc, at, texts);
+  if (r < 0) return report(r);
+  for (let i = 0; i < texts.length; i++) {
+    setResult(3 * i, texts.start(i));
+    setResult(3 * i + 1, texts.end(i));
+    setResult(3 * i + 2, texts.escaped(i) ? 1 : 0);
+  }
+  setError(LibError.None, -1);
+  return texts.length;
+}
+const MESSAGES = new JsonKey("messages");
