@@ -194,10 +194,12 @@ export class HttpStream implements StreamHooks {
   /** Value stored with `proxy_set_property`, as text. */
   property(path: string): string | undefined { const v = this.filterState.get(path); return v && text(v); }
   /** Hostcalls and callbacks of this stream's contexts, in order. */
-  trace(): TraceEntry[] { return this.slots.flatMap((s) => s.ctx.trace).sort((a, b) => a.seq - b.seq); }
+  trace(plugin?: string): TraceEntry[] {
+    return this.slots.filter((s) => !plugin || s.plugin.spec.name === plugin).flatMap((s) => s.ctx.trace).sort((a, b) => a.seq - b.seq);
+  }
   logs(level?: LogLevelName): string[] {
     return this.slots.flatMap((s) => s.plugin.host.logEntries.filter((e: LogEntry) => e.worker === this.worker && e.context === s.ctx.id && e.context !== 0 && e.plugin === s.plugin.spec.name))
-      .filter((e) => !level || e.level === level).map((e) => e.message);
+      .filter((e) => !level || e.level === level).sort((a, b) => a.seq - b.seq).map((e) => e.message);
   }
   callouts(): Callout[] {
     return this.slots.flatMap((s) => s.plugin.host.calloutList.filter((c) => c.worker === this.worker && c.fromContext === s.ctx.id && c.plugin === s.plugin.spec.name));
@@ -231,17 +233,16 @@ export class HttpStream implements StreamHooks {
     failStatus: FilterStatus, create = false): { status: FilterStatus; flush: () => void } {
     const vm = slot.plugin.vm(this.worker), ctx = slot.ctx;
     const failed = () => (slot.plugin.spec.failOpen ? { status: "Continue" as const, flush: () => {} } : { status: failStatus, flush: () => this.failStream(slot) });
+    const pass = { status: "Continue" as const, flush: () => {} };
     let out: { status: FilterStatus; flush: () => void };
-    if (vm.failed) out = failed();
-    else if (d === "response" && ctx.failureReplySent) out = { status: "Continue", flush: () => {} };
+    if (!ctx.created && create && !vm.failed) this.createContext(slot);
+    // Envoy skips a context that never reached the VM, except that headers on a failed VM answer 503.
+    if (!ctx.created && !(create && vm.failed)) out = pass;
+    else if (d === "response" && ctx.failureReplySent) out = pass;
+    else if (vm.failed) out = failed();
     else {
-      if (!ctx.created && create) this.createContext(slot);
-      if (vm.failed) out = failed();
-      else if (!ctx.created) out = { status: "Continue", flush: () => {} };
-      else {
-        const r = vm.call(ctx, cb, args());
-        out = r.trapped ? failed() : { status: r.ran ? convert(r.value, r.localResponseSent) : "Continue", flush: r.flush };
-      }
+      const r = vm.call(ctx, cb, args());
+      out = r.trapped ? failed() : { status: r.ran ? convert(r.value, r.localResponseSent) : "Continue", flush: r.flush };
     }
     this.callbacks.push({ plugin: slot.plugin.spec.name, callback: cb, status: out.status });
     if (this.inStep && this.stepStatus === null) this.stepStatus = out.status;

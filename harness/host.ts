@@ -77,6 +77,8 @@ export function configBytes(c: ConfigInput | undefined): Uint8Array {
   return bytes(JSON.stringify(c));
 }
 
+let logSeq = 0;
+
 export interface MetricValue { name: string; type: "counter" | "gauge" | "histogram"; value: number; samples: number[] }
 
 export class Host {
@@ -112,7 +114,7 @@ export class Host {
         env: this.environment, vmId: o.vmId ?? "", vmConfig: configBytes(o.vmConfig), worker: w, logLevel: level,
         wasiEnv: Object.entries(o.env ?? {}), clusters: new Map(Object.entries(o.clusters ?? {})),
         filterStateFactories: new Set(o.filterStateFactories ?? DEFAULT_FACTORIES), vmProperties: DEFAULT_STREAM_PROPERTIES,
-        log: (e) => { this.logEntries.push(e); o.onLog?.(e); },
+        log: (e) => { e.seq = ++logSeq; this.logEntries.push(e); o.onLog?.(e); },
         onCallout: (c) => this.calloutList.push(c),
         traceLimit: o.traceLimit ?? 10000,
       });

@@ -28,7 +28,7 @@ export interface TraceEntry {
 
 export interface Misuse { worker: number; context: number; call: string; reason: string }
 
-export interface LogEntry { level: LogLevelName; message: string; context: number; worker: number; plugin: string }
+export interface LogEntry { level: LogLevelName; message: string; context: number; worker: number; plugin: string; seq: number }
 
 /** What a VM needs from the host that owns it. */
 export interface VmServices {
@@ -146,7 +146,7 @@ export class Vm {
     if (this.failed) return;
     this.failed = true;
     this.failure = reason;
-    this.services.log({ level: "critical", message: `wasm VM failed: ${reason}`, context: this.current?.id ?? 0, worker: this.services.worker, plugin: "" });
+    this.services.log({ level: "critical", message: `wasm VM failed: ${reason}`, context: this.current?.id ?? 0, worker: this.services.worker, plugin: "", seq: 0 });
   }
 
   private allocate(size: number): number {

@@ -13,7 +13,7 @@ export function pluginOf(vm: Vm): string {
 
 export function writeLog(vm: Vm, level: number, message: string): void {
   if (level < vm.services.logLevel) return;
-  vm.services.log({ level: LOG_LEVELS[level], message, context: vm.ctx()?.id ?? 0, worker: vm.services.worker, plugin: pluginOf(vm) });
+  vm.services.log({ level: LOG_LEVELS[level], message, context: vm.ctx()?.id ?? 0, worker: vm.services.worker, plugin: pluginOf(vm), seq: 0 });
 }
 
 export function logImports(vm: Vm) {

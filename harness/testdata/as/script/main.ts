@@ -6,7 +6,7 @@
  * and logs its outcome at info, so a test asserts the host's answers through `host.logs()`.
  * Tokens are space-separated; `\s` is a space, `-` an empty value.
  */
-import "../../../filters/sdk/runtime/abort";
+import "../../../../filters/sdk/runtime/abort";
 
 @external("env", "proxy_log") declare function proxy_log(level: i32, p: usize, l: usize): i32;
 @external("env", "proxy_get_log_level") declare function proxy_get_log_level(ret: usize): i32;
@@ -252,7 +252,7 @@ function op(t: Array<string>, ctx: u32): void {
   if (o == "effective") { log("effective " + a1 + " status=" + proxy_set_effective_context(<u32>num(a1)).toString()); return; }
   if (o == "status") { const s = proxy_get_status(C, A, B); log("status code=" + load<u32>(C).toString() + " msg=" + taken() + " rc=" + s.toString()); return; }
   if (o == "prop" || o == "propx") {
-    const path = enc(a1.replaceAll(".", "\0"));
+    const path = enc(unescape(a1).replaceAll(".", "\0"));
     const s = proxy_get_property(ptr(path), path.byteLength, A, B);
     log(o + " " + a1 + (s == 0 ? "=" + (o == "prop" ? taken() : takenHex()) : " status=" + s.toString()));
     return;
