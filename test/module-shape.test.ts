@@ -5,13 +5,12 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import asc from "assemblyscript/asc";
 import { build, ROOT } from "../scripts/build.ts";
 import { checkModuleShape, ENV_IMPORTS } from "./module-shape.ts";
 import { readSections } from "./wasm-sections.ts";
+import { OWN_ABORT, compileSnippet } from "./conformance/snippets.ts";
 
 function builtModules(): string[] {
   const out: string[] = [];
@@ -68,30 +67,6 @@ export function proxy_abi_version_0_2_1(): void {}
 export function proxy_on_memory_allocate(size: usize): usize { return heap.alloc(size); }
 `;
 
-/** Wires AssemblyScript's abort to the snippet's own trap, as the SDK does for real modules. */
-const OWN_ABORT = ["--use", "abort=main/snippetAbort"];
-
-/** Compiles an AssemblyScript snippet in a temp folder, without the repository's asconfig. */
-async function compileSnippet(source: string, extraArgs: string[]): Promise<Uint8Array> {
-  const dir = mkdtempSync(join(tmpdir(), "tollgate-shape-"));
-  try {
-    writeFileSync(join(dir, "main.ts"), source);
-    const log: string[] = [];
-    const sink = { write: (c: string | Uint8Array) => { log.push(String(c)); return true; } };
-    const previous = process.cwd();
-    process.chdir(dir);
-    try {
-      const { error } = await asc.main(["main.ts", "--outFile", "out.wasm", "--optimizeLevel", "1", ...extraArgs],
-        { stdout: sink as never, stderr: sink as never });
-      if (error) throw new Error(`snippet failed to compile:\n${log.join("")}`);
-    } finally {
-      process.chdir(previous);
-    }
-    return new Uint8Array(readFileSync(join(dir, "out.wasm")));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 test("the checker accepts a minimal correct module (so the negative cases below are meaningful)", async () => {
   const bytes = await compileSnippet(GOOD_CORE + `
