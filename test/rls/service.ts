@@ -50,7 +50,7 @@ export interface RateLimitService {
   address: string;
   port: number;
   keyPrefix: string;
-  /** Every request decoded so far, in arrival order (what the filter sent). */
+  /** Requests decoded so far, in arrival order (what the filter sent); the latest 10,000 are kept. */
   received: RateLimitRequest[];
   /** Delays every answer by `ms` (the Redis update happens after the delay, as with a slow service). */
   setLatency(ms: number): void;
@@ -67,6 +67,7 @@ export interface RateLimitService {
 }
 
 const identity = (b: Buffer) => b;
+const MAX_RECEIVED = 10_000;
 
 function bind(server: grpc.Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -135,6 +136,7 @@ export async function startRateLimitService(options: RateLimitServiceOptions): P
       if (unavailable) throw Object.assign(new Error("rate limit service is down"), { code: grpc.status.UNAVAILABLE });
       const req = decodeRequest(call.request);
       received.push(req);
+      if (received.length > MAX_RECEIVED) received.splice(0, received.length - MAX_RECEIVED);
       if (!req.domain) throw Object.assign(new Error("rate limit domain must not be empty"), { code: grpc.status.INVALID_ARGUMENT });
       if (req.descriptors.length === 0) throw Object.assign(new Error("rate limit descriptor list must not be empty"), { code: grpc.status.INVALID_ARGUMENT });
       return Buffer.from(encodeResponse(await shouldRateLimit(req)));

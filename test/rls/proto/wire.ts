@@ -33,17 +33,17 @@ export function varint(v: number | bigint): number[] {
 
 /** Accumulates the fields of one message. */
 export class MessageWriter {
-  private parts: number[] = [];
+  private parts: Uint8Array[] = [];
 
   varint(field: number, v: number | bigint, keepZero = false): this {
     if (!keepZero && BigInt(v) === 0n) return this;
-    this.parts.push(...varint((field << 3) | Wire.Varint), ...varint(v));
+    this.parts.push(Uint8Array.from([...varint((field << 3) | Wire.Varint), ...varint(v)]));
     return this;
   }
 
   bytes(field: number, payload: Uint8Array, keepEmpty = false): this {
     if (!keepEmpty && payload.length === 0) return this;
-    this.parts.push(...varint((field << 3) | Wire.Len), ...varint(payload.length), ...payload);
+    this.parts.push(Uint8Array.from([...varint((field << 3) | Wire.Len), ...varint(payload.length)]), payload.slice());
     return this;
   }
 
@@ -57,7 +57,7 @@ export class MessageWriter {
   }
 
   finish(): Uint8Array {
-    return Uint8Array.from(this.parts);
+    return new Uint8Array(Buffer.concat(this.parts));
   }
 }
 
