@@ -10,6 +10,8 @@
  * trailing slashes are tolerated. Also recognised: Azure's dated paths
  * (`/openai/deployments/{deployment}/chat/completions`, model = deployment) and Vertex AI paths
  * (`…/publishers/google/models/{m}:generateContent`, `…/publishers/anthropic/models/{m}:rawPredict`).
+ * Unlike filters/lib/api (suffix matching, any prefix), a path is recognised only under `/v1` or a
+ * configured prefix, so an unrelated service's `/x/messages` is never taken for an LLM call.
  *
  * @example
  *   const apis = new ApiRecognizer(["/openai"]);          // once, from the plugin configuration
@@ -17,8 +19,7 @@
  *   if (m.kind != ApiKind.Unknown) setProperty("tollgate.api", apiName(m.kind));
  */
 import { LlmError } from "./errors";
-import { isValidUtf8 } from "../utf8";
-import { hexValue } from "../charcode";
+import { percentDecode } from "../api";
 
 /** The APIs Tollgate understands. Numbers are stable (they appear in test fixtures). */
 export const enum ApiKind {
@@ -245,7 +246,7 @@ export class ApiRecognizer {
     else if (action == "streamGenerateContent") kind = ApiKind.GeminiStream;
     else if (action == "countTokens") kind = ApiKind.GeminiCountTokens;
     if (kind == ApiKind.Unknown || !this.isModelBase(base)) return false;
-    const model = percentDecode(p.substring(slash + 1, colon));
+    const model = decodeSegment(p.substring(slash + 1, colon));
     // Claude on Vertex counts tokens at the pseudo-model `count-tokens`: it is no model name.
     if (anthropicVertex && model !== null && model.length == 12 && String.UTF8.decode(model.buffer) == "count-tokens") {
       m.kind = ApiKind.AnthropicCountTokens;
@@ -274,7 +275,7 @@ export class ApiRecognizer {
     if (slash < 0) return ApiKind.Unknown;
     const kind = suffixKind(p.substring(slash), "");
     if (kind != ApiKind.OpenAIChat && kind != ApiKind.OpenAICompletions && kind != ApiKind.OpenAIEmbeddings) return ApiKind.Unknown;
-    const model = percentDecode(p.substring(AZURE_DEPLOYMENTS.length, slash));
+    const model = decodeSegment(p.substring(AZURE_DEPLOYMENTS.length, slash));
     if (model === null || model.length == 0) m.error = LlmError.BadPathModel;
     else m.pathModel = model;
     return kind;
@@ -316,20 +317,9 @@ function queryHas(query: string, name: string, value: string): bool {
   return false;
 }
 
-/** Percent-decodes a path segment into UTF-8 bytes; null for a bad `%` escape or invalid UTF-8. */
-export function percentDecode(s: string): Uint8Array | null {
-  const raw = Uint8Array.wrap(String.UTF8.encode(s, false));
-  const out = new Uint8Array(raw.length);
-  let o = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const c = <u32>unchecked(raw[i]);
-    if (c != 0x25) { unchecked(out[o++] = <u8>c); continue; }
-    if (i + 2 >= raw.length) return null;
-    const hi = hexValue(<u32>unchecked(raw[i + 1])), lo = hexValue(<u32>unchecked(raw[i + 2]));
-    if (hi < 0 || lo < 0) return null;
-    unchecked(out[o++] = <u8>((hi << 4) | lo));
-    i += 2;
-  }
-  if (!isValidUtf8(out.dataStart, <usize>o)) return null;
-  return out.slice(0, o);
+/** Percent-decodes a path segment (filters/lib/api's decoder) into UTF-8 bytes; null when malformed. */
+function decodeSegment(s: string): Uint8Array | null {
+  const text = percentDecode(s);
+  if (text === null) return null;
+  return Uint8Array.wrap(String.UTF8.encode(text!, false));
 }
