@@ -12,3 +12,4 @@ export * from "./exports-sse";
 export * from "./exports-tokens";
 export * from "./exports-matcher";
 export * from "./exports-utils";
+export * from "./exports-wrappers";
