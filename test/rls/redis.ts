@@ -78,7 +78,7 @@ export interface RedisOptions {
 }
 
 export class RedisClient {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private pending: Pending[] = [];
   private failure: Error | null = null;
   private timer: NodeJS.Timeout | null = null;

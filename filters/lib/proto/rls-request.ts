@@ -149,6 +149,12 @@ function writeDescriptor(w: ProtoWriter, d: RateLimitDescriptor): void {
 /**
  * The wire bytes of `req`, or null if the counted size and the written bytes disagree (a bug
  * in this module; reported rather than sent as a corrupt message).
+ *
+ * @example
+ *   const req = new RateLimitRequest("tollgate");
+ *   req.descriptor().add("api_key", key).setHitsAddend(0);            // check the budget, spend nothing
+ *   req.descriptor().add("team", team).add("model", model).setHitsAddend(<u64>tokens);
+ *   const message = encodeRateLimitRequest(req);                       // → proxy_grpc_call's message
  */
 export function encodeRateLimitRequest(req: RateLimitRequest): Uint8Array | null {
   const w = new ProtoWriter(rateLimitRequestSize(req));

@@ -191,7 +191,15 @@ export function decodeRateLimitResponseUnsafe(ptr: usize, len: i32): RateLimitRe
   return result;
 }
 
-/** Decodes a whole gRPC message body (e.g. the callout's `GrpcReceiveBuffer`). */
+/**
+ * Decodes a whole gRPC message body (e.g. the callout's `GrpcReceiveBuffer`).
+ *
+ * @example
+ *   const result = decodeRateLimitResponse(message);
+ *   const resp = result.response;
+ *   if (resp === null) logWarn("RLS answer: " + errorMessage(result.error) + " at byte " + result.errorAt.toString());
+ *   else if (resp.overallCode == RateLimitCode.OverLimit) { ... 429 ... }
+ */
 export function decodeRateLimitResponse(bytes: Uint8Array): RateLimitResponseResult {
   return decodeRateLimitResponseUnsafe(bytes.dataStart, bytes.length);
 }
