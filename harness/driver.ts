@@ -397,12 +397,16 @@ export class HttpStream implements StreamHooks {
     if (grpcRequest) {
       headers = new HeaderMap([[":status", "200"], ["content-type", "application/grpc"], ["grpc-status", String(r.grpcStatus ?? HTTP_TO_GRPC[r.status] ?? 2)]]);
       if (body.length) headers.add("grpc-message", text(body));
+      for (const [k, v] of r.headers) headers.add(k, v);
       body = EMPTY;
     } else {
-      headers = new HeaderMap([[":status", String(r.status)]]);
-      if (body.length) { headers.add("content-length", String(body.length)); headers.add("content-type", "text/plain"); }
+      // Envoy's prepareLocalReply: the filter's headers first; text/plain only when it set no content-type.
+      headers = new HeaderMap([[":status", String(r.status)], ...r.headers]);
+      if (body.length) {
+        headers.replace("content-length", String(body.length));
+        if (!headers.has("content-type")) headers.add("content-type", "text/plain");
+      }
     }
-    for (const [k, v] of r.headers) headers.add(k, v);
     const reply = { status: r.status, headers, body: r.body, details: r.details, grpcStatus: r.grpcStatus, plugin: slot.plugin.spec.name };
     const wasLocal = this.localResponse !== null;
     this.localResponse = { ...reply, get bodyText() { return text(reply.body); } };
