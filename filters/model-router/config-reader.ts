@@ -9,7 +9,7 @@
 import { ByteBuffer } from "../lib/bytes";
 import { LibError, errorMessage } from "../lib/errors";
 import { JsonScanner, JSON_END, decodeStringContent } from "../lib/json/scanner";
-import { readBool, readI64, readString, isNull } from "../lib/json/values";
+import { readBool, readF64, readI64, readString, isNull } from "../lib/json/values";
 import { CharCode } from "../lib/charcode";
 
 export class ConfigReader {
@@ -97,7 +97,13 @@ export class ConfigReader {
     const c = sc.byteAt(pos);
     if (c != CharCode.MINUS && c - CharCode._0 >= 10) { this.fail(path, "expected an integer"); return -1; }
     const n = readI64(sc, pos);
-    if (sc.error == LibError.NotAnInteger) { this.fail(path, "expected an integer"); return -1; }
+    if (sc.error == LibError.NotAnInteger) {
+      // JSON Schema's "integer" is any number with a zero fraction: 2.0 and 1e3 count.
+      const f = readF64(sc, pos);
+      if (sc.error != LibError.None || f != Math.floor(f)) { this.fail(path, "expected an integer"); return -1; }
+      if (f < <f64>min || f > <f64>max) { this.fail(path, "must be an integer from " + min.toString() + " to " + max.toString()); return -1; }
+      return <i64>f;
+    }
     if (sc.error != LibError.None || n < min || n > max) {
       this.fail(path, "must be an integer from " + min.toString() + " to " + max.toString());
       return -1;
