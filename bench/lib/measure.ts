@@ -45,6 +45,22 @@ export function measure(fn: () => unknown, options: MeasureOptions = {}): Measur
   return best!;
 }
 
+/**
+ * Measures several functions in interleaved rounds (a, b, c, a, b, c, …) and keeps each one's
+ * best round, so a burst of load from other processes hits every contender alike: use it for
+ * a subject and its baselines. Options apply to every function; `bytes` may differ per entry.
+ */
+export function measureAll(entries: { fn: () => unknown; bytes?: number }[], options: MeasureOptions = {}): Measurement[] {
+  const best: (Measurement | null)[] = entries.map(() => null);
+  for (let r = 0, n = options.rounds ?? 3; r < n; r++) {
+    entries.forEach((e, i) => {
+      const m = measureOnce(e.fn, { ...options, bytes: e.bytes ?? options.bytes });
+      if (!best[i] || m.opsPerSec > best[i]!.opsPerSec) best[i] = m;
+    });
+  }
+  return best as Measurement[];
+}
+
 function measureOnce(fn: () => unknown, options: MeasureOptions): Measurement {
   const minNs = BigInt(Math.round((options.minTimeMs ?? Number(process.env.BENCH_MIN_MS ?? 250)) * 1e6));
   const minIterations = options.minIterations ?? 5;

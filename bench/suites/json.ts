@@ -9,7 +9,7 @@
 import { build } from "../../scripts/build.ts";
 import { loadLib, type LibModule } from "../../filters/lib/test/wasm.ts";
 import { BODY_KINDS, BODY_SIZES, chatBody, type ChatBody } from "../corpus/chat.ts";
-import { measure } from "../lib/measure.ts";
+import { measureAll } from "../lib/measure.ts";
 import { printTable, ratio, sizeLabel, type Cell } from "../lib/table.ts";
 import type { BenchSuite } from "../lib/suite.ts";
 
@@ -46,23 +46,27 @@ async function run(): Promise<void> {
         const expected = JSON.parse(body.text);
         const got = x.benchModelStream(p.ptr, p.len, 0);
         if (got !== expected.model.length + 2 + 1000) throw new Error(`scanner disagrees with JSON.parse on ${kind} ${n}`);
-        const opts = { bytes: n };
-        const scan = measure(() => x.benchModelStream(p.ptr, p.len, 0), opts);
-        const early = measure(() => x.benchModelStream(p.ptr, p.len, 1), opts);
+        const opts = { bytes: n, rounds: 5 };
         const view = () => new Uint8Array(lib.memory.buffer, p.ptr, n);
-        const copyScan = measure(() => { view().set(body.bytes); return x.benchModelStream(p.ptr, p.len, 0); }, opts);
-        const parseStr = measure(() => { const o = JSON.parse(body.text); return o.model.length + (o.stream ? 1 : 0); }, opts);
-        const parseBytes = measure(() => { const o = JSON.parse(decoder.decode(body.bytes)); return o.model.length + (o.stream ? 1 : 0); }, opts);
+        const [scan, early, copyScan, parseStr, parseBytes] = measureAll([
+          { fn: () => x.benchModelStream(p.ptr, p.len, 0) },
+          { fn: () => x.benchModelStream(p.ptr, p.len, 1) },
+          { fn: () => { view().set(body.bytes); return x.benchModelStream(p.ptr, p.len, 0); } },
+          { fn: () => { const o = JSON.parse(body.text); return o.model.length + (o.stream ? 1 : 0); } },
+          { fn: () => { const o = JSON.parse(decoder.decode(body.bytes)); return o.model.length + (o.stream ? 1 : 0); } },
+        ], opts);
         lookupRows.push([sizeLabel(n), kind, modelFirst ? "first" : "last", scan.mbPerSec, early.mbPerSec, copyScan.mbPerSec,
           parseStr.mbPerSec, parseBytes.mbPerSec, ratio(scan.mbPerSec, parseStr.mbPerSec), ratio(scan.mbPerSec, parseBytes.mbPerSec)]);
 
         if (!modelFirst) {
           const textBytes = Number(x.benchMessageTexts(p.ptr, p.len));
           if (textBytes <= 0) throw new Error(`message walk failed on ${kind} ${n}`);
-          const walk = measure(() => x.benchMessageTexts(p.ptr, p.len), opts);
-          const walkParse = measure(() => jsonParseTexts(JSON.parse(body.text)), opts);
-          const walkParseBytes = measure(() => jsonParseTexts(JSON.parse(decoder.decode(body.bytes))), opts);
-          const loop = measure(() => x.benchByteLoop(p.ptr, p.len), opts);
+          const [walk, walkParse, walkParseBytes, loop] = measureAll([
+            { fn: () => x.benchMessageTexts(p.ptr, p.len) },
+            { fn: () => jsonParseTexts(JSON.parse(body.text)) },
+            { fn: () => jsonParseTexts(JSON.parse(decoder.decode(body.bytes))) },
+            { fn: () => x.benchByteLoop(p.ptr, p.len) },
+          ], opts);
           passRows.push([sizeLabel(n), kind, walk.mbPerSec, walkParse.mbPerSec, walkParseBytes.mbPerSec, loop.mbPerSec,
             ratio(walk.mbPerSec, walkParse.mbPerSec), ratio(walk.mbPerSec, walkParseBytes.mbPerSec)]);
         }

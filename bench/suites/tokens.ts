@@ -8,7 +8,7 @@ import { build } from "../../scripts/build.ts";
 import { loadLib } from "../../filters/lib/test/wasm.ts";
 import { TEXT_KINDS } from "../corpus/text.ts";
 import { median, o200kEncoder, tokenSamples } from "../corpus/token-samples.ts";
-import { measure } from "../lib/measure.ts";
+import { measureAll } from "../lib/measure.ts";
 import { printTable, ratio, type Cell } from "../lib/table.ts";
 import type { BenchSuite } from "../lib/suite.ts";
 
@@ -38,8 +38,10 @@ async function run(): Promise<void> {
     // Speed on one ~4 KB sample of this kind.
     const big = mine.reduce((a, b) => (b.bytes.length > a.bytes.length ? b : a));
     const p = lib.put(big.bytes);
-    const est = measure(() => lib.exports.benchEstimateTokens(p.ptr, p.len), { bytes: big.bytes.length });
-    const exact = measure(() => enc.encode(big.text).length, { bytes: big.bytes.length, minTimeMs: 150 });
+    const [est, exact] = measureAll([
+      { fn: () => lib.exports.benchEstimateTokens(p.ptr, p.len) },
+      { fn: () => enc.encode(big.text).length },
+    ], { bytes: big.bytes.length, minTimeMs: 150 });
     lib.free(p);
     rows.push([kind, mine.length, `${(median(errors) * 100).toFixed(1)}%`, `${(percentile(errors, 0.9) * 100).toFixed(1)}%`,
       `${(((totalEst - totalTrue) / totalTrue) * 100).toFixed(1)}%`, est.mbPerSec, exact.mbPerSec, ratio(est.mbPerSec, exact.mbPerSec)]);
