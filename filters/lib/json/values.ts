@@ -9,7 +9,8 @@ import { CharCode } from "../charcode";
 import { LibError } from "../errors";
 import { ByteBuffer } from "../bytes";
 import { utf8InvalidAt } from "../utf8";
-import { JsonScanner, JSON_FAIL, decodeStringContent } from "./scanner";
+import { JsonScanner, JSON_FAIL } from "./scanner";
+import { decodeStringContent } from "./strings";
 import { JsonKey } from "./key";
 
 /**
