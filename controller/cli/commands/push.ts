@@ -4,11 +4,10 @@
  * and Envoy Gateway load and prints the manifest digest (the value to pin).
  */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import type { Command } from "../main.ts";
 import { CliError } from "../errors.ts";
 import { parseAnnotationFlag, parseConfigSchema, standardAnnotations } from "../../oci/annotations.ts";
-import { cliError, REGISTRY_FLAGS, REGISTRY_FLAGS_HELP, registryOptions } from "../../oci/cli-options.ts";
+import { cliError, parseFlags, REGISTRY_FLAGS, REGISTRY_FLAGS_HELP, registryOptions } from "../../oci/cli-options.ts";
 import { WRITABLE_LAYOUTS, type WritableLayout } from "../../oci/layout.ts";
 import { pushModule } from "../../oci/push.ts";
 import { parseReference } from "../../oci/reference.ts";
@@ -22,7 +21,7 @@ Uploads a Wasm module and prints the manifest digest.
   --config-schema FILE       the module's config JSON Schema, carried as an annotation
 ${REGISTRY_FLAGS_HELP}
 Standard annotations: org.opencontainers.image.version (the tag), .created (SOURCE_DATE_EPOCH or now),
-module.wasm.runtime/abi_version, and tollgate.module/config-schema with --config-schema.`;
+module.wasm.runtime/abi_version, and tollgate.dev/config-schema with --config-schema.`;
 
 function readFile(path: string, what: string): Buffer {
   try {
@@ -35,23 +34,12 @@ function readFile(path: string, what: string): Buffer {
 export const command: Command = {
   summary: "upload a Wasm module to an OCI registry and print its digest",
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          ...REGISTRY_FLAGS,
-          layout: { type: "string", default: "compat" },
-          annotation: { type: "string", multiple: true, default: [] },
-          "config-schema": { type: "string" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (err) {
-      throw new CliError(`${(err as Error).message.split("\n")[0]} (see tollgate push --help)`, 2);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseFlags("push", args, {
+      ...REGISTRY_FLAGS,
+      layout: { type: "string", default: "compat" },
+      annotation: { type: "string", multiple: true, default: [] },
+      "config-schema": { type: "string" },
+    });
     if (values.help) {
       console.log(HELP);
       return 0;
