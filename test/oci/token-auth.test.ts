@@ -17,6 +17,7 @@ import { startTokenServer, type TokenServer } from "./token-server.ts";
 
 const USER = "ci-bot";
 const PASSWORD = "tok-pw-5d1c8a-do-not-print";
+const IDENTITY_TOKEN = "identity-9b2e77-do-not-print";
 let reg: RunningRegistry;
 let tokens: TokenServer;
 const work = tempDir();
@@ -29,7 +30,7 @@ const tg = async (args: string[], opts: Parameters<typeof tollgate>[1] = {}) => 
 const login = ["--username", USER, "--password-stdin"];
 
 test.before(async () => {
-  tokens = await startTokenServer(work.path, { users: { [USER]: PASSWORD }, anonymousPull: true });
+  tokens = await startTokenServer(work.path, { users: { [USER]: PASSWORD }, identityTokens: { [IDENTITY_TOKEN]: USER }, anonymousPull: true });
   reg = await startRegistry({ kind: "token", realm: tokens.realm, service: tokens.service, issuer: tokens.issuer, certFile: tokens.certFile });
   writeFileSync(join(work.path, "m.wasm"), tinyWasm("token"));
 });
@@ -86,9 +87,20 @@ test("skopeo authenticates through the same token service and reads what tollgat
   assert.equal(readFileSync(out), readFileSync(join(work.path, "m.wasm")));
 });
 
+test("an identity token from a credentials file is exchanged with the refresh-token grant and can push", async () => {
+  const file = join(work.path, "auth.json");
+  writeFileSync(file, JSON.stringify({ auths: { [reg.host]: { identitytoken: IDENTITY_TOKEN } } }));
+  const before = tokens.requests.length;
+  const pushed = await tg(["push", join(work.path, "m.wasm"), `${reg.host}/team/by-identity:1`, "--plain-http"], { env: isolatedEnv({ REGISTRY_AUTH_FILE: file }) });
+  assert.is(pushed.code, 0, pushed.stderr);
+  assert.equal(tokens.requests.slice(before).map((r) => [r.account, r.scopes]), [[USER, ["repository:team/by-identity:pull,push"]]]);
+  writeFileSync(file, JSON.stringify({ auths: { [reg.host]: { identitytoken: "revoked" } } }));
+  assertOneLineFailure(await tg(["push", join(work.path, "m.wasm"), `${reg.host}/team/by-identity:2`, "--plain-http"], { env: isolatedEnv({ REGISTRY_AUTH_FILE: file }) }), /refused the credentials/);
+});
+
 test("no output contains the password, its Basic form or any issued token", () => {
   assert.ok(tokens.issued.length >= 3);
-  const secrets = [PASSWORD, Buffer.from(`${USER}:${PASSWORD}`).toString("base64"), ...tokens.issued, ...tokens.issued.map((t) => t.split(".")[2])];
+  const secrets = [PASSWORD, IDENTITY_TOKEN, Buffer.from(`${USER}:${PASSWORD}`).toString("base64"), ...tokens.issued, ...tokens.issued.map((t) => t.split(".")[2])];
   for (const r of runs) for (const s of secrets) assert.not.ok(r.stdout.includes(s) || r.stderr.includes(s), `secret leaked in: ${r.stdout}${r.stderr}`);
 });
 
