@@ -8,3 +8,4 @@ import "../../../sdk/runtime/abort";
 export * from "../../test/exports-common";
 export * from "./exports-api";
 export * from "./exports-request";
+export * from "./exports-usage";
