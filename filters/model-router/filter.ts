@@ -113,10 +113,12 @@ export class RouterStream extends HttpContext {
 
     const facts = root.reader.readBytes(this.kind, body, this.pathModel);
     if (this.badPathModel || !facts.ok || facts.model === null) {
+      const empty = body.length == 0 && !this.badPathModel && facts.model === null;
       const message = this.badPathModel ? "the model named in the path is empty or badly percent-encoded"
+        : empty ? "the request has no body: you must provide a model parameter"
         : facts.ok ? "the request names no model" : facts.describe();
       if (cfg.rejectOnParseError) {
-        const missing = facts.error == LlmError.MissingModel || facts.error == LlmError.EmptyModel || facts.model === null;
+        const missing = empty || (!this.badPathModel && (facts.ok || facts.error == LlmError.MissingModel || facts.error == LlmError.EmptyModel));
         this.reject(400, missing ? "model_not_found" : "invalid_body", message, "model_router_unparsable");
       } else {
         metrics.unrouted.increment();
