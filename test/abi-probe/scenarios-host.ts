@@ -13,7 +13,10 @@ import {
   registerSharedQueue, replaceHeaderMapValue, resolveSharedQueue, sendLocalResponse, setBufferBytes,
   setEffectiveContext, setEnvoyFilterState, setProperty, setSharedData, setTickPeriodMilliseconds, addHeaderMapValue,
 } from "../../filters/sdk/index";
-import { proxy_http_call, proxy_log } from "../../filters/sdk/hostcalls/raw";
+import {
+  proxy_add_header_map_value, proxy_get_buffer_bytes, proxy_get_header_map_pairs, proxy_get_header_map_value, proxy_http_call,
+  proxy_log, proxy_set_buffer_bytes,
+} from "../../filters/sdk/hostcalls/raw";
 import { renderBytes, renderPairs, report, reportNum } from "./report";
 import { ProbeStream } from "./stream";
 
@@ -195,6 +198,32 @@ function logging(): void {
   log(LogLevel.Critical, "gated critical line");
 }
 
+// Far past any memory a small module has: every access there is out of bounds.
+const OUT_OF_BOUNDS: usize = 0xfffffff0;
+
+/** Raw calls with out-of-bounds pointers, and what the host returns for empty results. */
+function memoryRules(): void {
+  const key = utf8(":path");
+  const slot = memory.data(16, 8);
+  reportNum("oob_log", proxy_log(2, OUT_OF_BOUNDS, 64));
+  reportNum("oob_get_value_ret", proxy_get_header_map_value(0, changetype<usize>(key), key.byteLength, OUT_OF_BOUNDS, slot + 4));
+  reportNum("oob_get_value_key", proxy_get_header_map_value(0, OUT_OF_BOUNDS, 64, slot, slot + 4));
+  reportNum("oob_add_key", proxy_add_header_map_value(0, OUT_OF_BOUNDS, 64, changetype<usize>(key), 1));
+  reportNum("oob_vm_config_ret", proxy_get_buffer_bytes(6, 0, 100, OUT_OF_BOUNDS, slot + 4));
+  reportNum("oob_set_body", proxy_set_buffer_bytes(0, 0, 0, OUT_OF_BOUNDS, 64));
+  // Empty results come back as ptr 0 / len 0 without the allocator: sentinels show what was written.
+  const emptyKey = utf8("x-empty");
+  store<u32>(slot, 0xdeadbeef); store<u32>(slot + 4, 0xdeadbeef);
+  const s1 = proxy_get_header_map_value(0, changetype<usize>(emptyKey), emptyKey.byteLength, slot, slot + 4);
+  report("empty_header_value", s1.toString() + "/" + load<u32>(slot).toString() + ":" + load<u32>(slot + 4).toString());
+  store<u32>(slot, 0xdeadbeef); store<u32>(slot + 4, 0xdeadbeef);
+  const s2 = proxy_get_buffer_bytes(0, 0, 100, slot, slot + 4);
+  report("empty_body", s2.toString() + "/" + load<u32>(slot).toString() + ":" + load<u32>(slot + 4).toString());
+  store<u32>(slot, 0xdeadbeef); store<u32>(slot + 4, 0xdeadbeef);
+  const s3 = proxy_get_header_map_pairs(3, slot, slot + 4);
+  report("empty_map", s3.toString() + "/" + load<u32>(slot).toString() + ":" + load<u32>(slot + 4).toString());
+}
+
 /** Returns true when `name` is one of this file's scenarios. */
 export function runHostScenario(stream: ProbeStream, name: string, phase: string, eos: bool): bool {
   const first = phase == "request_headers";
@@ -247,10 +276,12 @@ export function runHostScenario(stream: ProbeStream, name: string, phase: string
       reportNum("effective_self", setEffectiveContext(stream.id));
       reportNum("effective_root", setEffectiveContext(stream.root.id));
       // Acts on the root now: a local response there is OK and does nothing (§10.6).
-      reportNum("effective_root_local", sendLocalResponse(500, "from_root", null, null));
+      if (stream.arg == "local") reportNum("effective_root_local", sendLocalResponse(500, "from_root", null, null));
+      else report("effective_root_log", "on the root");
     }
   }
   else if (name == "logging") { if (first) logging(); }
+  else if (name == "memory") { if (first) memoryRules(); }
   else if (name == "trap_bounds") {
     // A compiler-inserted check: AssemblyScript calls abort with its message and source location.
     if (first) { const empty = new Array<i32>(0); reportNum("unreachable", empty[stream.arg.length + 3]); }

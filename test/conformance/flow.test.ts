@@ -150,7 +150,7 @@ test("§10.6 on a root context send_local_response is OK and sends nothing; the 
   const host = await loadProbe({ pluginConfig: "root=context" });
   assert.is(facts(host.logs()).get("root_local"), String(Status.OK));
   const s = host.stream();
-  const status = s.sendRequestHeaders(probeRequest("effective"), true);
+  const status = s.sendRequestHeaders(probeRequest("effective", { "x-probe-arg": "local" }), true);
   // Logged after proxy_set_effective_context(root), so these lines belong to the root context.
   const f = facts(host.logs());
   assert.is(f.get("effective_root_local"), String(Status.OK));

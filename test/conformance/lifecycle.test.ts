@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Chain, HostLoadError } from "../../harness/index.ts";
-import { PROBE_WASM, Status, callbackNames, callbacks, facts, loadProbe, probeRequest, valueAndStatus } from "./probe.ts";
+import { Status, callbackNames, callbacks, facts, loadProbe, probeRequest, probeWasm, valueAndStatus } from "./probe.ts";
 
 test("§9.3 §10.2 _initialize runs first, in the VM context 0, and the SDK's top-level code makes no host call", async () => {
   const host = await loadProbe();
@@ -77,8 +77,8 @@ test("§10.4 HTTP stream order: context created lazily, request then response ca
 
 test("§10.4 a stream that never reached the filter still gets context_create → log → done → delete", async () => {
   const chain = await Chain.load([
-    { wasm: PROBE_WASM, options: { name: "first", logLevel: "trace" } },
-    { wasm: PROBE_WASM, options: { name: "second", logLevel: "trace" } },
+    { wasm: await probeWasm(), options: { name: "first", logLevel: "trace" } },
+    { wasm: await probeWasm(), options: { name: "second", logLevel: "trace" } },
   ]);
   const s = chain.stream();
   s.sendRequestHeaders(probeRequest("local_reply"), true);

@@ -3,6 +3,7 @@
  * Shared helpers for the conformance suite: load the abi-probe through the harness, send it a
  * scenario, and read back the `probe <key>=<value>` lines it logs (test/abi-probe/report.ts).
  */
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build, ROOT } from "../../scripts/build.ts";
 import { Host, Status, type HostOptions, type HttpStream } from "../../harness/index.ts";
@@ -10,10 +11,23 @@ import { Host, Status, type HostOptions, type HttpStream } from "../../harness/i
 export { Status };
 export const PROBE_WASM = join(ROOT, "dist/test/abi-probe.wasm");
 
+let probeBytes: Uint8Array | null = null;
+
+/**
+ * The probe's bytes, read once per process. `npm test` builds every module before running test
+ * files, so the build here only runs when the file is missing (a test file run on its own).
+ */
+export async function probeWasm(): Promise<Uint8Array> {
+  if (!probeBytes) {
+    if (!existsSync(PROBE_WASM)) await build(["abi-probe"]);
+    probeBytes = new Uint8Array(readFileSync(PROBE_WASM));
+  }
+  return probeBytes;
+}
+
 /** Loads the probe with every log line kept and the clusters its scenarios use answered by the test. */
 export async function loadProbe(options: HostOptions = {}): Promise<Host> {
-  await build(["abi-probe"]);
-  return Host.load(PROBE_WASM, {
+  return Host.load(await probeWasm(), {
     logLevel: "trace",
     clusters: { backend: true, "grpc-backend": true },
     ...options,
