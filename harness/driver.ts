@@ -11,44 +11,15 @@ import type { Environment } from "./environment.ts";
 import { HeaderMap, type HeadersInit } from "./header-map.ts";
 import { StreamContext, type Direction, type LocalReplySpec, type StreamHooks, type StreamInfo } from "./http.ts";
 import { bytes, text } from "./memory.ts";
+import { localReplyMessage, received, type LocalResponse, type Received } from "./replies.ts";
 import { normalizeProperties, type PropertyTree } from "./properties.ts";
 import type { Plugin } from "./plugin.ts";
 import type { LogEntry, TraceEntry } from "./vm.ts";
 import type { Callout } from "./callouts.ts";
-import { LOG_LEVELS, type LogLevelName } from "./abi.ts";
+import type { LogLevelName } from "./abi.ts";
 
 const EMPTY = new Uint8Array(0);
 const concat = (a: Uint8Array, b: Uint8Array) => (a.length === 0 ? b : b.length === 0 ? a : Buffer.concat([a, b]));
-
-/** What one side received: the upstream (request) or the client (response). */
-export interface Received {
-  headers: HeaderMap | null;
-  chunks: Array<{ bytes: Uint8Array; endOfStream: boolean }>;
-  trailers: HeaderMap | null;
-  endOfStream: boolean;
-  reset: boolean;
-  readonly body: Uint8Array;
-  readonly bodyText: string;
-}
-
-function received(): Received {
-  return {
-    headers: null, chunks: [], trailers: null, endOfStream: false, reset: false,
-    get body() { return Buffer.concat(this.chunks.map((c) => c.bytes)); },
-    get bodyText() { return text(this.body); },
-  };
-}
-
-export interface LocalResponse {
-  status: number;
-  headers: HeaderMap;
-  body: Uint8Array;
-  readonly bodyText: string;
-  details: string;
-  grpcStatus: number | null;
-  /** Name of the plugin that sent it. */
-  plugin: string;
-}
 
 export interface StreamOptions {
   /** Worker (VM instance) that runs the stream; default round-robin. */
@@ -81,8 +52,6 @@ interface Slot { plugin: Plugin; ctx: StreamContext; skipped: boolean; request: 
 export interface CallbackRecord { plugin: string; callback: string; status: FilterStatus }
 
 let nextConnectionId = 1;
-
-const HTTP_TO_GRPC: Record<number, number> = { 400: 13, 401: 16, 403: 7, 404: 12, 429: 14, 502: 14, 503: 14, 504: 14 };
 
 export class HttpStream implements StreamHooks {
   readonly upstream = received();
@@ -392,21 +361,7 @@ export class HttpStream implements StreamHooks {
   private localReply(si: number, r: LocalReplySpec): void {
     if (this.finished || si < 0) return;
     const slot = this.slots[si];
-    const grpcRequest = this.requestMap?.get("content-type")?.startsWith("application/grpc") ?? false;
-    let headers: HeaderMap, body = r.body;
-    if (grpcRequest) {
-      headers = new HeaderMap([[":status", "200"], ["content-type", "application/grpc"], ["grpc-status", String(r.grpcStatus ?? HTTP_TO_GRPC[r.status] ?? 2)]]);
-      if (body.length) headers.add("grpc-message", text(body));
-      for (const [k, v] of r.headers) headers.add(k, v);
-      body = EMPTY;
-    } else {
-      // Envoy's prepareLocalReply: the filter's headers first; text/plain only when it set no content-type.
-      headers = new HeaderMap([[":status", String(r.status)], ...r.headers]);
-      if (body.length) {
-        headers.replace("content-length", String(body.length));
-        if (!headers.has("content-type")) headers.add("content-type", "text/plain");
-      }
-    }
+    const { headers, body } = localReplyMessage(r, this.requestMap?.get("content-type")?.startsWith("application/grpc") ?? false);
     const reply = { status: r.status, headers, body: r.body, details: r.details, grpcStatus: r.grpcStatus, plugin: slot.plugin.spec.name };
     const wasLocal = this.localResponse !== null;
     this.localResponse = { ...reply, get bodyText() { return text(reply.body); } };
@@ -463,4 +418,3 @@ export class HttpStream implements StreamHooks {
   }
 }
 
-export { LOG_LEVELS };
