@@ -90,3 +90,29 @@ export function usageEvent(typePtr: usize, typeLen: i32, dataPtr: usize, dataLen
   return acc.event(typePtr, typeLen, dataPtr, dataLen);
 }
 export function usageResult(): i32 { return result(); }
+
+// ---- Gemini JSON-array streams ------------------------------------------------------------
+import { JsonArrayStream } from "../json-array-stream";
+
+const arr = new JsonArrayStream();
+
+export function arrayStreamBegin(kind: i32, maxElementBytes: i32): void {
+  streamBegin(kind);
+  arr.maxElementBytes = maxElementBytes;
+  arr.reset();
+}
+
+export function arrayStreamPush(ptr: usize, len: i32): i32 {
+  const r = arr.push(ptr, len);
+  for (let el = arr.next(); el !== null; el = arr.next()) {
+    events++;
+    acc.eventBytes(null, el!);
+    reader.eventBytes(null, el!);
+    collect(el!.dataStart, el!.length);
+  }
+  return r;
+}
+
+export function arrayStreamClosed(): i32 { return arr.closed ? 1 : 0; }
+export function arrayStreamError(): i32 { return <i32>arr.error; }
+export function arrayStreamEnd(): i32 { return result(); }
