@@ -8,7 +8,10 @@
 import type { ValidateFunction } from "ajv";
 import type { ResolvedModule } from "../api/module-resolver.ts";
 import type { FilterModule, Processor } from "../api/types.ts";
-import { formatAjvErrors, newAjv } from "../api/openapi.ts";
+import AjvModule from "ajv";
+import { Ajv2019 } from "ajv/dist/2019.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { formatAjvErrors } from "../api/openapi.ts";
 import { validateResource } from "../api/validate.ts";
 
 export interface EffectiveModule {
@@ -92,6 +95,14 @@ export function effectiveModule(processor: Processor, namespace: string, modules
 }
 
 const compiled = new Map<string, ValidateFunction | Error>();
+const Ajv07 = ((AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule) as unknown as typeof AjvModule.default;
+
+/** An ajv for the schema's dialect (`$schema`: 2020-12, 2019-09, else draft-07), as `tollgate push` checks it. */
+function schemaAjv(schema: Record<string, unknown>) {
+  const dialect = typeof schema.$schema === "string" ? schema.$schema : "";
+  const options = { strict: false, allErrors: true, validateFormats: false };
+  return dialect.includes("2020-12") ? new Ajv2020(options) : dialect.includes("2019-09") ? new Ajv2019(options) : new Ajv07(options);
+}
 
 /** Errors in `config` against `schema`, each naming `spec.processors[i].wasm.config.<field>`; empty when valid. */
 export function configErrors(schema: Record<string, unknown>, config: unknown, index: number, processorName: string): string[] {
@@ -99,7 +110,7 @@ export function configErrors(schema: Record<string, unknown>, config: unknown, i
   let validate = compiled.get(key);
   if (!validate) {
     try {
-      validate = newAjv().compile(schema);
+      validate = schemaAjv(schema).compile(schema);
     } catch (err) {
       validate = err instanceof Error ? err : new Error(String(err));
     }

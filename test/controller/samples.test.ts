@@ -70,6 +70,18 @@ test("samples/pipeline-envoy-gateway.yaml: one EnvoyExtensionPolicy in order plu
   for (const o of result.objects) assert.equal(upstreamProblems(o), [], `${o.kind}/${o.metadata.name}`);
 });
 
+test("where a shipped filter's config.schema.json exists, it is in force for the samples", () => {
+  const docs = loadDocuments([join(ROOT, "samples/filtermodules.yaml"), join(ROOT, "samples/pipeline-istio.yaml")]) as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const input = inputsFromDocuments(docs);
+  const resolved = resolutions(input.filterModules.map((m) => m.spec.image));
+  const withSchema = input.payloadProcessors[0].spec.processors.filter((p) => resolved[input.filterModules.find((m) => m.metadata.name === p.wasm!.module)!.spec.image].configSchema);
+  for (const p of withSchema) p.wasm!.config = { ...(p.wasm!.config ?? {}), notAField: true };
+  const result = render(input, { resolved, now: NOW });
+  if (!withSchema.length) return; // no shipped schema yet: nothing to enforce
+  for (const p of withSchema) assert.match(result.errors[0]?.message ?? "", new RegExp(`processor "${p.name}"`, "i"));
+  assert.match(result.errors[0].message, "notAField: unknown field");
+});
+
 test("the sample Gateway and HTTPRoute are valid Gateway API objects", () => {
   const docs = loadDocuments([join(ROOT, "samples/pipeline-envoy-gateway.yaml")]) as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
   for (const d of docs.filter((d) => d.kind === "Gateway" || d.kind === "HTTPRoute")) assert.equal(upstreamProblems(d), [], d.kind);
