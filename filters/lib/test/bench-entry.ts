@@ -5,7 +5,7 @@
  */
 import "../../sdk/runtime/abort";
 import { JsonScanner } from "../json/scanner";
-import { JsonFields } from "../json/key";
+import { JsonFields, JsonKey } from "../json/key";
 import { readBool } from "../json/values";
 import { SpanList } from "../json/spans";
 import { collectMessageTexts } from "../json/chat";
@@ -15,7 +15,7 @@ export { alloc, free, collect } from "./exports-common";
 
 const scanner = new JsonScanner();
 const modelStream = new JsonFields(["model", "stream"]);
-const messagesField = new JsonFields(["messages"]);
+const MESSAGES = new JsonKey("messages");
 const texts = new SpanList(64);
 
 /** Finds top-level `model` and `stream`; returns model's span length + 1000 × stream, or -1. */
@@ -27,13 +27,16 @@ export function benchModelStream(ptr: usize, len: i32, stopEarly: bool): i32 {
   return modelStream.end(0) - modelStream.start(0) + 1000 * stream;
 }
 
-/** Walks every message content text; returns their total raw byte length, or -1. */
+/** Finds `messages` and walks every content text; returns their total raw byte length, or -1. */
 export function benchMessageTexts(ptr: usize, len: i32): i64 {
   const sc = scanner.reset(ptr, len);
   const root = sc.root();
-  if (root < 0 || sc.lookup(root, messagesField) < 0 || !messagesField.found(0)) return -1;
+  if (root < 0) return -1;
+  // One pass: skip the members before `messages`, then walk it (messages come first here).
+  const at = sc.find(root, MESSAGES);
+  if (at < 0) return -1;
   texts.reset();
-  if (collectMessageTexts(sc, messagesField.start(0), texts) < 0) return -1;
+  if (collectMessageTexts(sc, at, texts) < 0) return -1;
   return texts.totalBytes();
 }
 
