@@ -13,6 +13,7 @@ import {
   type DescriptorStatus, type RateLimitRequest, type RateLimitResponse,
 } from "../../../test/rls/proto/rls.ts";
 import { MessageWriter, varint } from "../../../test/rls/proto/wire.ts";
+import { unitSeconds as serviceUnitSeconds } from "../../../test/rls/limits.ts";
 import { loadProto, ProtoError } from "./test/wasm.ts";
 
 const m = await loadProto();
@@ -236,6 +237,12 @@ test("duration until reset converts to milliseconds rounded up; no duration is -
   }
   const none = m.decode(encodeResponse({ overallCode: 1, statuses: [{ code: 1, limitRemaining: 1 }], responseHeadersToAdd: [], requestHeadersToAdd: [] }));
   assert.is(none.json.statuses[0].resetMillis, undefined);
+});
+
+test("window lengths per unit match the service's (envoyproxy/ratelimit's) division of time", () => {
+  for (let unit = 0; unit <= 8; unit++) assert.is(Number(x.unitSeconds(unit)), serviceUnitSeconds(unit), `unit ${unit}`);
+  assert.is(Number(x.unitSeconds(Unit.MINUTE)), 60);
+  assert.is(Number(x.unitSeconds(Unit.UNKNOWN)), 0);
 });
 
 // ---- hostile input ----

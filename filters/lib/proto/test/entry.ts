@@ -9,7 +9,7 @@ import "../../../sdk/runtime/abort";
 import { ByteBuffer } from "../../bytes";
 import { errorMessage, LibError } from "../../errors";
 import { ProtoReader, varintSize as wireVarintSize } from "../wire";
-import { RateLimitUnit, RLS_METHOD_NAME, RLS_SERVICE_NAME } from "../rls-types";
+import { RateLimitUnit, RLS_METHOD_NAME, RLS_SERVICE_NAME, unitSeconds as unitSecondsOf } from "../rls-types";
 import { RateLimitDescriptor, RateLimitRequest, encodeRateLimitRequest } from "../rls-request";
 import { decodeRateLimitResponseUnsafe, HeaderValue, RateLimitResponse } from "../rls-response";
 
@@ -45,6 +45,8 @@ export function rlsPath(): i32 {
   output.appendString(RLS_SERVICE_NAME + "/" + RLS_METHOD_NAME);
   return output.length;
 }
+
+export function unitSeconds(unit: u32): i64 { return unitSecondsOf(unit); }
 
 // ---- wire primitives ----
 
