@@ -217,4 +217,26 @@ test("header safety of a model value", () => {
   assert.not.ok(llm.headerSafe("m".repeat(257)));
 });
 
+test("Gemini: both spellings of one field are a duplicate; Vertex Claude and count endpoints", () => {
+  const dup = llm.read(ApiKind.GeminiGenerate, `{"generationConfig":{"maxOutputTokens":5},"generation_config":{"maxOutputTokens":500}}`);
+  assert.equal([dup.error, dup.errorField], [LlmError.DuplicateField, "generationConfig"]);
+  const vertex = llm.recognize("POST", "/v1/projects/p/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict");
+  const f = llm.read(vertex.kind, JSON.stringify({ anthropic_version: "vertex-2023-10-16", max_tokens: 100, messages: [{ role: "user", content: "Hi" }] }), vertex.pathModel);
+  assert.equal([f.error, f.model, f.modelFromPath, f.maxOutputTokens], [0, "claude-sonnet-4-5@20250929", true, 100]);
+  const count = llm.read(ApiKind.AnthropicCountTokens, JSON.stringify({ model: "claude-haiku-4-5", messages: [{ role: "user", content: "count me" }] }));
+  assert.equal([count.error, count.model, count.texts.length], [0, "claude-haiku-4-5", 1]);
+  const gcount = llm.read(ApiKind.GeminiCountTokens, JSON.stringify({ contents: [{ parts: [{ text: "count me" }] }] }), "gemini-2.5-flash");
+  assert.equal([gcount.error, gcount.model, gcount.texts.length], [0, "gemini-2.5-flash", 1]);
+});
+
+test("raw spans are the JSON string contents as written (usable for in-place redaction)", () => {
+  const body = `{"model":"m","messages":[{"role":"user","content":"mail me: a\\u0040b.example \\"now\\"\\n"}]}`;
+  const f = llm.read(ApiKind.OpenAIChat, body);
+  const [s, e, escaped] = f.texts[0];
+  assert.is(body.slice(s, e), `mail me: a\\u0040b.example \\"now\\"\\n`);
+  assert.is(escaped, 1);
+  assert.is(body[s - 1], `"`);
+  assert.is(body[e], `"`);
+});
+
 test.run();

@@ -162,4 +162,16 @@ test("random mutations of every transcript never trap", () => {
   }
 });
 
+test("memory stays flat over many streamed responses", () => {
+  const fx = responseFixtures.filter((f) => f.format === "sse");
+  const bytes = fx.map((f) => enc.encode(f.body));
+  const kinds = fx.map((f) => kindOf(f.api));
+  for (let i = 0; i < 50; i++) runStream(kinds[i % kinds.length], bytes[i % bytes.length], [7]);
+  x.collect();
+  const before = llm.lib.memory.buffer.byteLength;
+  for (let i = 0; i < 5000; i++) runStream(kinds[i % kinds.length], bytes[i % bytes.length], [i % bytes[i % bytes.length].length]);
+  x.collect();
+  assert.is(llm.lib.memory.buffer.byteLength, before);
+});
+
 test.run();
