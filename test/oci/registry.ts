@@ -110,7 +110,7 @@ export async function startRegistry(auth: RegistryAuth = { kind: "none" }, tls?:
     await exited;
     dir.remove();
   };
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 30_000; // generous: CI machines may be loaded
   for (;;) {
     if (child.exitCode !== null) {
       dir.remove();
