@@ -60,6 +60,7 @@ test("rejections name the full path of the first problem", () => {
     [(c) => { c.limits[0].cost.output = "4"; }, `limits[0].cost.output: expected a number from 0.0 to 1000.0`],
     [(c) => { c.limits[0].tokens = 0; }, `limits[0].tokens: expected an integer from 1 to 1000000000000`],
     [(c) => { c.limits[0].tokens = 1.5; }, `limits[0].tokens: expected an integer from 1 to 1000000000000`],
+    [(c) => { c.limits[0].tokens = 1e13; }, `limits[0].tokens: expected an integer from 1 to 1000000000000`],
     [(c) => { delete c.limits[1].tokens; }, `limits[1].tokens: required`],
     [(c) => { c.limits[1].name = ""; }, `limits[1].name: expected a non-empty string of at most 64 bytes`],
     [(c) => { c.limits[1] = "per-team"; }, `limits[1]: expected an object`],
@@ -121,6 +122,9 @@ test("getter errors", () => {
   const err = (c: string) => getters(c).error;
   assert.is(err(`{"i":101}`), "i: expected an integer from 1 to 100");
   assert.is(err(`{"i":"5"}`), "i: expected an integer from 1 to 100");
+  assert.is(err(`{"i":2.5}`), "i: expected an integer from 1 to 100");
+  assert.is(getters(`{"i":2.0}`).i, 2, "JSON Schema integers include 2.0");
+  assert.is(getters(`{"i":1e1}`).i, 10);
   assert.is(err(`{"n":1.5}`), "n: expected a number from 0.0 to 1.0");
   assert.is(err(`{"d":"0"}`), "d: expected a duration from 1ms to 24h");
   assert.is(err(`{"d":"25h"}`), "d: expected a duration from 1ms to 24h");

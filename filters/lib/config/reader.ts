@@ -194,7 +194,15 @@ export class ConfigObject {
     const c = sc.byteAt(v);
     let n: i64 = 0;
     let good = c == CharCode.MINUS || c - CharCode._0 < 10;
-    if (good) { n = readI64(sc, v); good = sc.error == LibError.None; }
+    if (good) {
+      n = readI64(sc, v);
+      if (sc.error == LibError.NotAnInteger) {
+        // JSON Schema's `integer` (which the controller validates against) accepts 2.0 and 1e3.
+        const f = readF64(sc, v);
+        good = sc.error == LibError.None && f == Math.floor(f) && Math.abs(f) <= 9007199254740991.0;
+        n = good ? <i64>f : 0;
+      } else good = sc.error == LibError.None;
+    }
     if (!good || n < min || n > max) { this.typeError(name, rangeText("an integer", min, max)); return def; }
     return n;
   }
