@@ -24,12 +24,14 @@ export const enum TextKind {
   ToolCall = 5,
   /** Generated text in a response or a stream event. */
   Output = 6,
+  /** Generated reasoning shown to the client: Anthropic thinking, Responses reasoning text and summaries, Gemini thought parts, `reasoning_content` of OpenAI-compatible servers. */
+  Reasoning = 7,
 }
 
 /** The author of a text, normalised across providers (Gemini `model` is `Assistant`). */
 export const enum Role { None = 0, System = 1, Developer = 2, User = 3, Assistant = 4, Tool = 5 }
 
-const KIND_NAMES: StaticArray<string> = ["message", "system", "prompt", "input", "tool_result", "tool_call", "output"];
+const KIND_NAMES: StaticArray<string> = ["message", "system", "prompt", "input", "tool_result", "tool_call", "output", "reasoning"];
 const ROLE_NAMES: StaticArray<string> = ["", "system", "developer", "user", "assistant", "tool"];
 
 export function textKindName(k: TextKind): string {

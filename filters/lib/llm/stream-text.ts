@@ -7,7 +7,9 @@
  * as tool-call text), legacy Completions `choices[].text`, Anthropic `content_block_delta`
  * (`text_delta.text`; `input_json_delta.partial_json` as tool-call text), Gemini
  * `candidates[].content.parts[].text`, Responses `response.output_text.delta` and
- * `response.refusal.delta`. For non-streamed bodies: the message content of each shape. Text is
+ * `response.refusal.delta`; reasoning shown to the client as spans of kind `Reasoning` (Anthropic
+ * `thinking_delta`, Responses reasoning deltas, Gemini `thought: true` parts, `reasoning_content`
+ * of OpenAI-compatible servers). For non-streamed bodies: the message content of each shape. Text is
  * taken from one place only (never the Responses `.done` repeats), so nothing is counted twice.
  * Opaque fields (`obfuscation`, signatures) are never text.
  *
@@ -39,6 +41,19 @@ const K_PARTIAL_JSON = new JsonKey("partial_json");
 const K_CANDIDATES = new JsonKey("candidates");
 const K_PARTS = new JsonKey("parts");
 const K_OUTPUT = new JsonKey("output");
+const K_THINKING = new JsonKey("thinking");
+const K_THOUGHT = new JsonKey("thought");
+const K_REASONING_CONTENT = new JsonKey("reasoning_content");
+const K_SUMMARY = new JsonKey("summary");
+const V_THINKING_DELTA = new JsonKey("thinking_delta");
+const V_THINKING = new JsonKey("thinking");
+const V_REASONING = new JsonKey("reasoning");
+const V_SUMMARY_TEXT = new JsonKey("summary_text");
+const V_REASONING_TEXT = new JsonKey("reasoning_text");
+const V_REASONING_SUMMARY_DELTA = new JsonKey("response.reasoning_summary_text.delta");
+const V_REASONING_TEXT_DELTA = new JsonKey("response.reasoning_text.delta");
+const V_ARGUMENTS_DELTA = new JsonKey("response.function_call_arguments.delta");
+const V_CUSTOM_INPUT_DELTA = new JsonKey("response.custom_tool_call_input.delta");
 const V_CONTENT_BLOCK_DELTA = new JsonKey("content_block_delta");
 const V_TEXT_DELTA = new JsonKey("text_delta");
 const V_INPUT_JSON_DELTA = new JsonKey("input_json_delta");
@@ -89,6 +104,7 @@ export class OutputTextReader {
             const t = sc.find(delta, K_TYPE);
             if (t >= 0 && stringEquals(sc, t, V_TEXT_DELTA)) ok = this.addMember(delta, K_TEXT, TextKind.Output, 0);
             else if (t >= 0 && stringEquals(sc, t, V_INPUT_JSON_DELTA)) ok = this.addMember(delta, K_PARTIAL_JSON, TextKind.ToolCall, 0);
+            else if (t >= 0 && stringEquals(sc, t, V_THINKING_DELTA)) ok = this.addMember(delta, K_THINKING, TextKind.Reasoning, 0);
           }
         }
         break;
@@ -96,6 +112,10 @@ export class OutputTextReader {
       case UsageDialect.Responses: {
         if (this.typeIs(root, typePtr, typeLen, V_OUTPUT_TEXT_DELTA) || this.typeIs(root, typePtr, typeLen, V_REFUSAL_DELTA)) {
           ok = this.addMember(root, K_DELTA, TextKind.Output, 0);
+        } else if (this.typeIs(root, typePtr, typeLen, V_REASONING_SUMMARY_DELTA) || this.typeIs(root, typePtr, typeLen, V_REASONING_TEXT_DELTA)) {
+          ok = this.addMember(root, K_DELTA, TextKind.Reasoning, 0);
+        } else if (this.typeIs(root, typePtr, typeLen, V_ARGUMENTS_DELTA) || this.typeIs(root, typePtr, typeLen, V_CUSTOM_INPUT_DELTA)) {
+          ok = this.addMember(root, K_DELTA, TextKind.ToolCall, 0);
         }
         break;
       }
@@ -133,7 +153,7 @@ export class OutputTextReader {
       case UsageDialect.Gemini: ok = this.candidates(root); break;
       case UsageDialect.Anthropic: {
         const c = sc.find(root, K_CONTENT);
-        if (c >= 0 && sc.byteAt(c) == CharCode.LBRACKET) ok = this.typedParts(c, V_TEXT, 0);
+        if (c >= 0 && sc.byteAt(c) == CharCode.LBRACKET) ok = this.typedParts(c, 0);
         break;
       }
       case UsageDialect.Responses: ok = this.responsesOutput(root); break;
@@ -188,9 +208,10 @@ export class OutputTextReader {
         if (m >= 0 && sc.byteAt(m) == CharCode.LBRACE) {
           const content = sc.find(m, K_CONTENT);
           if (content >= 0 && sc.byteAt(content) == CharCode.LBRACKET) {
-            if (!this.typedParts(content, V_TEXT, i)) return false;
+            if (!this.typedParts(content, i)) return false;
           } else if (!this.addMember(m, K_CONTENT, TextKind.Output, i)) return false;
           if (!this.addMember(m, K_REFUSAL, TextKind.Output, i)) return false;
+          if (!this.addMember(m, K_REASONING_CONTENT, TextKind.Reasoning, i)) return false;
           const calls = sc.find(m, K_TOOL_CALLS);
           if (calls >= 0 && sc.byteAt(calls) == CharCode.LBRACKET) {
             let t = sc.firstElement(calls);
@@ -232,7 +253,11 @@ export class OutputTextReader {
             while (p >= 0) {
               const pe = sc.skipValue(p);
               if (pe < 0) return false;
-              if (sc.byteAt(p) == CharCode.LBRACE && !this.addMember(p, K_TEXT, TextKind.Output, i)) return false;
+              if (sc.byteAt(p) == CharCode.LBRACE) {
+                const th = sc.find(p, K_THOUGHT);
+                const thought = th >= 0 && sc.byteAt(th) == CharCode.t;
+                if (!this.addMember(p, K_TEXT, thought ? TextKind.Reasoning : TextKind.Output, i)) return false;
+              }
               p = nextAfter(sc, pe);
             }
           }
@@ -244,8 +269,11 @@ export class OutputTextReader {
     return c == JSON_END;
   }
 
-  /** An array of `{type, text}` parts: adds the `text` of parts whose type is `textType` or `output_text`; refusals too. */
-  private typedParts(arr: i32, textType: JsonKey, index: i32): bool {
+  /**
+   * An array of typed parts or blocks: `text`/`output_text` and `refusal` are output; `thinking`,
+   * `summary_text` and `reasoning_text` are reasoning; other types (images, tool use, signatures) are not text.
+   */
+  private typedParts(arr: i32, index: i32): bool {
     const sc = this.sc;
     let p = sc.firstElement(arr);
     while (p >= 0) {
@@ -253,10 +281,14 @@ export class OutputTextReader {
       if (pe < 0) return false;
       if (sc.byteAt(p) == CharCode.LBRACE) {
         const t = sc.find(p, K_TYPE);
-        if (t >= 0 && (stringEquals(sc, t, textType) || stringEquals(sc, t, V_OUTPUT_TEXT))) {
+        if (t >= 0 && (stringEquals(sc, t, V_TEXT) || stringEquals(sc, t, V_OUTPUT_TEXT))) {
           if (!this.addMember(p, K_TEXT, TextKind.Output, index)) return false;
         } else if (t >= 0 && stringEquals(sc, t, V_REFUSAL)) {
           if (!this.addMember(p, K_REFUSAL, TextKind.Output, index)) return false;
+        } else if (t >= 0 && stringEquals(sc, t, V_THINKING)) {
+          if (!this.addMember(p, K_THINKING, TextKind.Reasoning, index)) return false;
+        } else if (t >= 0 && (stringEquals(sc, t, V_SUMMARY_TEXT) || stringEquals(sc, t, V_REASONING_TEXT))) {
+          if (!this.addMember(p, K_TEXT, TextKind.Reasoning, index)) return false;
         }
       }
       p = nextAfter(sc, pe);
@@ -279,9 +311,14 @@ export class OutputTextReader {
         const t = sc.find(item, K_TYPE);
         if (t >= 0 && stringEquals(sc, t, V_MESSAGE)) {
           const content = sc.find(item, K_CONTENT);
-          if (content >= 0 && sc.byteAt(content) == CharCode.LBRACKET && !this.typedParts(content, V_OUTPUT_TEXT, i)) return false;
+          if (content >= 0 && sc.byteAt(content) == CharCode.LBRACKET && !this.typedParts(content, i)) return false;
         } else if (t >= 0 && stringEquals(sc, t, V_FUNCTION_CALL)) {
           if (!this.addMember(item, K_ARGUMENTS, TextKind.ToolCall, i)) return false;
+        } else if (t >= 0 && stringEquals(sc, t, V_REASONING)) {
+          const summary = sc.find(item, K_SUMMARY);
+          if (summary >= 0 && sc.byteAt(summary) == CharCode.LBRACKET && !this.typedParts(summary, i)) return false;
+          const content = sc.find(item, K_CONTENT);
+          if (content >= 0 && sc.byteAt(content) == CharCode.LBRACKET && !this.typedParts(content, i)) return false;
         }
       }
       i++;

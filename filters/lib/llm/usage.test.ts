@@ -52,6 +52,7 @@ function check(fx: ResponseFixture, r: any, label = fx.name) {
   assert.equal(got, fx.usage, label);
   assert.is(r.text, fx.text, label);
   assert.is(r.toolText, fx.toolText ?? "", label);
+  assert.is(r.reasoningText, fx.reasoningText ?? "", label);
   if (fx.format === "sse") {
     assert.is(r.done, fx.done ?? false, label);
     assert.is(r.error, fx.error ?? false, label);

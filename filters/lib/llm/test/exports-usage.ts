@@ -20,6 +20,7 @@ const reader = new OutputTextReader();
 const sc = new JsonScanner();
 const text = new ByteBuffer(256);
 const toolText = new ByteBuffer(64);
+const reasoningText = new ByteBuffer(64);
 let usageOnlyChunks = 0;
 let events = 0;
 let estimated: i64 = 0;
@@ -28,7 +29,8 @@ function collect(base: usize, len: i32): void {
   sc.reset(base, len);
   const s = reader.spans;
   for (let i = 0; i < s.length; i++) {
-    decodeStringContent(sc, s.start(i), s.end(i), s.kind(i) == TextKind.ToolCall ? toolText : text);
+    const k = s.kind(i);
+    decodeStringContent(sc, s.start(i), s.end(i), k == TextKind.ToolCall ? toolText : (k == TextKind.Reasoning ? reasoningText : text));
   }
   estimated += reader.estimateTokens(base);
 }
@@ -51,6 +53,7 @@ export function streamBegin(kind: i32): void {
   reader.reset(<ApiKind>kind);
   text.reset();
   toolText.reset();
+  reasoningText.reset();
   usageOnlyChunks = 0;
   events = 0;
   estimated = 0;
@@ -68,7 +71,7 @@ function result(): i32 {
     .int("cacheRead", acc.cacheReadTokens).int("cacheWrite", acc.cacheWriteTokens).int("reasoning", acc.reasoningTokens)
     .bool("outputFinal", acc.outputFinal).bool("done", acc.done).bool("error", acc.sawError).bool("invalid", acc.invalid)
     .int("usageOnlyChunks", usageOnlyChunks).int("events", events).int("malformed", acc.malformedEvents)
-    .bytes("text", text.toBytes()).bytes("toolText", toolText.toBytes()).int("estimatedOutput", estimated).end();
+    .bytes("text", text.toBytes()).bytes("toolText", toolText.toBytes()).bytes("reasoningText", reasoningText.toBytes()).int("estimatedOutput", estimated).end();
 }
 
 export function streamEnd(): i32 {
