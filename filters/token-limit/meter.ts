@@ -1,0 +1,169 @@
+/**
+ * @module filters/token-limit/meter
+ * `ResponseMeter`: the token usage of one response as its body passes, whatever the chunking.
+ * SSE streams go through lib's `SseParser`, Gemini's JSON-array stream through `JsonArrayStream`,
+ * and a non-streamed body is copied (up to a bound) and read whole at the end; every event or
+ * body feeds lib/llm's `UsageAccumulator` (reported usage, each provider's merge rule) and
+ * `OutputTextReader` (an output estimate for when nothing is reported).
+ *
+ * Stripping: when the filter injected `include_usage` for a client that had not asked, the
+ * usage-only chunk (`choices: []`) must not reach that client. Then whole raw events are cut out
+ * of the byte stream at their blank lines; the bytes of an incomplete event are held until it
+ * completes, every other byte passes unchanged.
+ */
+import { ByteBuffer } from "../lib/bytes";
+import { CharCode } from "../lib/charcode";
+import { SseParser, SseEvent } from "../lib/sse";
+import { JsonArrayStream } from "../lib/llm/json-array-stream";
+import { ApiKind } from "../lib/llm/api";
+import { EventFlag, UsageAccumulator } from "../lib/llm/usage";
+import { OutputTextReader } from "../lib/llm/stream-text";
+
+export const enum BodyMode { Json = 0, Sse = 1, JsonArray = 2 }
+
+const MAX_HELD_EVENT: i32 = 1 << 20;
+
+export class ResponseMeter {
+  mode: BodyMode = BodyMode.Json;
+  readonly usage: UsageAccumulator = new UsageAccumulator();
+  private text: OutputTextReader = new OutputTextReader();
+  private sse: SseParser = new SseParser();
+  private array: JsonArrayStream = new JsonArrayStream();
+  private copy: ByteBuffer = new ByteBuffer(256);
+  private held: ByteBuffer = new ByteBuffer(256);
+  private out: ByteBuffer = new ByteBuffer(256);
+  private maxCopy: i64 = 0;
+  /** The non-streamed body passed `maxCopy`: its usage is unknown. */
+  overflow: bool = false;
+  /** Output tokens estimated from the generated text seen so far. */
+  estimatedOutput: i64 = 0;
+  /** Usage-only chunks removed from what the client sees. */
+  stripped: i32 = 0;
+  private strip: bool = false;
+  private ended: bool = false;
+
+  reset(kind: ApiKind, mode: BodyMode, strip: bool, maxCopy: i64): void {
+    this.mode = mode;
+    this.usage.reset(kind);
+    this.text.reset(kind);
+    this.sse.reset();
+    this.array.reset();
+    this.copy.reset();
+    this.held.reset();
+    this.maxCopy = maxCopy;
+    this.overflow = false;
+    this.estimatedOutput = 0;
+    this.stripped = 0;
+    this.strip = strip && mode == BodyMode.Sse;
+    this.ended = false;
+  }
+
+  /** True when `chunk` may return bytes to replace the chunk with. */
+  get rewrites(): bool { return this.strip; }
+
+  /**
+   * Feeds one body chunk. When stripping, returns what the client should get instead of the
+   * chunk (possibly empty), else null (the chunk passes as it is).
+   */
+  chunk(bytes: Uint8Array, endOfStream: bool): Uint8Array | null {
+    if (this.ended) return null;
+    let result: Uint8Array | null = null;
+    switch (this.mode) {
+      case BodyMode.Sse: {
+        if (this.strip) result = this.stripChunk(bytes, endOfStream);
+        else { this.sse.pushBytes(bytes); this.drainSse(); }
+        break;
+      }
+      case BodyMode.JsonArray: {
+        this.array.push(bytes.dataStart, bytes.length);
+        for (let el = this.array.next(); el !== null; el = this.array.next()) this.element(el);
+        break;
+      }
+      default: {
+        if (!this.overflow) {
+          if (<i64>this.copy.length + <i64>bytes.length > this.maxCopy) { this.overflow = true; this.copy.reset(); }
+          else this.copy.appendBytes(bytes);
+        }
+      }
+    }
+    if (endOfStream) this.end();
+    return result;
+  }
+
+  /** The body ended (or was cut): flush a last event, read a non-streamed body. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.mode == BodyMode.Sse) {
+      if (this.held.length > 0) { this.sse.push(this.held.dataStart, this.held.length); this.held.reset(); }
+      this.sse.end();
+      this.drainSse();
+    } else if (this.mode == BodyMode.Json && !this.overflow && this.copy.length > 0) {
+      const p = this.copy.dataStart, n = this.copy.length;
+      this.usage.body(p, n);
+      if (this.text.body(p, n) > 0) this.estimatedOutput += this.text.estimateTokens(p);
+      this.copy.reset();
+    }
+  }
+
+  private drainSse(): i32 {
+    let flags = 0;
+    for (let ev = this.sse.next(); ev !== null; ev = this.sse.next()) flags |= this.sseEvent(ev);
+    return flags;
+  }
+
+  private sseEvent(ev: SseEvent): i32 {
+    const t = ev.type, d = ev.data;
+    const tp: usize = t === null ? 0 : t.dataStart;
+    const tl: i32 = t === null ? 0 : t.length;
+    const flags = this.usage.event(tp, tl, d.dataStart, d.length);
+    if (this.text.event(tp, tl, d.dataStart, d.length) > 0) this.estimatedOutput += this.text.estimateTokens(d.dataStart);
+    return flags;
+  }
+
+  private element(el: Uint8Array): void {
+    this.usage.event(0, 0, el.dataStart, el.length);
+    if (this.text.event(0, 0, el.dataStart, el.length) > 0) this.estimatedOutput += this.text.estimateTokens(el.dataStart);
+  }
+
+  /** Splits held + chunk into whole raw events; passes each unless it is a usage-only chunk. */
+  private stripChunk(bytes: Uint8Array, endOfStream: bool): Uint8Array {
+    const held = this.held;
+    held.appendBytes(bytes);
+    const out = this.out;
+    out.reset();
+    const base = held.dataStart, n = held.length;
+    let evStart = 0, lineStart = 0, i = 0;
+    while (i < n) {
+      const c = <u32>load<u8>(base + <usize>i);
+      if (c != CharCode.LF && c != CharCode.CR) { i++; continue; }
+      let end = i + 1;
+      if (c == CharCode.CR) {
+        if (i + 1 >= n && !endOfStream) break; // a CRLF may be split: wait for the next byte
+        if (i + 1 < n && <u32>load<u8>(base + <usize>(i + 1)) == CharCode.LF) end = i + 2;
+      }
+      if (i == lineStart) {
+        // A blank line: the raw event [evStart, end) is complete.
+        this.sse.push(base + <usize>evStart, end - evStart);
+        if ((this.drainSse() & EventFlag.UsageOnlyChunk) != 0) this.stripped++;
+        else out.append(base + <usize>evStart, end - evStart);
+        evStart = end;
+      }
+      lineStart = end;
+      i = end;
+    }
+    // Keep the incomplete event; a runaway one is passed on unchanged (and parsed as it goes).
+    const rest = n - evStart;
+    if (rest > MAX_HELD_EVENT || (endOfStream && rest > 0)) {
+      out.append(base + <usize>evStart, rest);
+      this.sse.push(base + <usize>evStart, rest);
+      this.drainSse();
+      if (!endOfStream) this.strip = false;
+      held.reset();
+    } else if (evStart > 0) {
+      memory.copy(base, base + <usize>evStart, <usize>rest);
+      held.length = rest;
+    }
+    return out.toBytes();
+  }
+}
