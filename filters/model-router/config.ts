@@ -70,6 +70,19 @@ export class RouterConfig {
   }
 
   captureIndex(name: string): i32 { return this.capturedHeaders.indexOf(name); }
+
+  /**
+   * True when some rule looks at the prompt (tokens, images, tools, phrases): only then is the
+   * whole request read (messages walked, tokens estimated); otherwise the router reads `model`
+   * and `stream` alone.
+   */
+  get needsPromptFacts(): bool {
+    for (let i = 0; i < this.rules.length; i++) {
+      const r = unchecked(this.rules[i]);
+      if (r.minPromptTokens >= 0 || r.maxPromptTokens >= 0 || r.hasImages >= 0 || r.hasTools >= 0 || r.phrases !== null) return true;
+    }
+    return false;
+  }
 }
 
 /** The outcome of parsing: a config, or the error naming the field. */

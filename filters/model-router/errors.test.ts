@@ -155,8 +155,9 @@ test("large bodies in random chunkings route the same", async () => {
   }
 });
 
-test("malformed and random bodies never trap the VM, and the VM's memory stays bounded", async () => {
-  const host = await loadRouter({ rules: [{ name: "p", when: { lastUserMessageContains: ["x"] } }] });
+for (const [read, rules] of [["whole request read", [{ name: "p", when: { lastUserMessageContains: ["x"] } }]], ["model-only read", []]] as const)
+test(`malformed and random bodies never trap the VM, and the VM's memory stays bounded (${read})`, async () => {
+  const host = await loadRouter({ rules });
   const rnd = prng(7);
   const good = JSON.stringify({ model: "m", messages: [{ role: "user", content: [{ type: "text", text: "a\\u00e9\"x" }] }], tools: [{ type: "function" }] });
   const pages = host.memoryPages()[0];

@@ -21,6 +21,8 @@ import { replaceModelString, replacePathModel } from "./rewrite";
 import { RouterRoot } from "./root";
 
 const EMPTY = new Uint8Array(0);
+/** Bodies from this size on are followed by a full garbage collection. */
+const LARGE_BODY: i32 = 256 << 10;
 
 /** Where the stream is. */
 const enum Phase { Passing = 0, Reading = 1, Done = 2 }
@@ -111,7 +113,7 @@ export class RouterStream extends HttpContext {
     if (<i64>body.length > cfg.maxBodyBytes) { this.tooLarge(0); return; }
     setPropertyString(["tollgate.api"], apiName(this.kind));
 
-    const facts = root.reader.readBytes(this.kind, body, this.pathModel);
+    const facts = root.readWhole ? root.reader.readBytes(this.kind, body, this.pathModel) : root.scan.read(this.kind, body, this.pathModel);
     if (this.badPathModel || !facts.ok || facts.model === null) {
       const empty = body.length == 0 && !this.badPathModel && facts.model === null;
       const message = this.badPathModel ? "the model named in the path is empty or badly percent-encoded"
@@ -162,6 +164,9 @@ export class RouterStream extends HttpContext {
     metrics.routed.increment();
     view.facts = null;
     view.body = EMPTY;
+    // The incremental collector frees large blocks only over many later allocations; a full
+    // collection now keeps the VM near one body's size (the live heap is small, so it is cheap).
+    if (body.length >= LARGE_BODY) __collect();
   }
 
   /** Writes the served model into the body unless that would contradict a content-length already sent. */

@@ -11,6 +11,7 @@ import { ApiRecognizer } from "../lib/llm/api";
 import { RequestReader } from "../lib/llm/request";
 import { RouterConfig, parseConfig } from "./config";
 import { Decider } from "./decide";
+import { ModelScan } from "./model-scan";
 import { RouterStream } from "./filter";
 
 /** Counters the router keeps (one per matched rule besides these). */
@@ -29,6 +30,9 @@ export class RouterRoot extends RootContext {
   decider: Decider = new Decider(this.config);
   /** One reader per VM: requests on a worker run one callback at a time. */
   reader: RequestReader = new RequestReader();
+  scan: ModelScan = new ModelScan();
+  /** Whether requests are read whole (`RequestReader`) or for the model only (`ModelScan`). */
+  readWhole: bool = false;
   metrics: RouterMetrics | null = null;
 
   onConfigure(configurationSize: u32): bool {
@@ -43,6 +47,7 @@ export class RouterRoot extends RootContext {
     this.config = c;
     this.apis = new ApiRecognizer(c.apiPrefixes);
     this.decider = new Decider(c);
+    this.readWhole = c.needsPromptFacts;
     const m = this.metrics === null ? new RouterMetrics() : this.metrics!;
     m.rules = [];
     for (let i = 0; i < c.rules.length; i++) {
