@@ -64,11 +64,11 @@ export class RequestFacts {
   lastUserFirst: i32 = 0;
   lastUserEnd: i32 = 0;
 
-  /** Estimated prompt tokens: texts, per-message overhead, tool definitions, token arrays. */
+  /** Estimated prompt tokens: texts, per-message overhead, tool definitions, token arrays; -1 when not estimated (`RequestReader.estimateTokens` off). */
   promptTokens: i64 = 0;
   /** Tokens given exactly as token-id arrays (legacy `prompt`, embeddings `input`). */
   tokenIdCount: i64 = 0;
-  /** Estimated tokens of the tool definitions (their JSON, read as text). */
+  /** Estimated tokens of the tool definitions (their JSON, read as text); -1 when not estimated. */
   toolTokens: i64 = 0;
 
   get ok(): bool { return this.error == LlmError.None; }

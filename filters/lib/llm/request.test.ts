@@ -239,4 +239,25 @@ test("raw spans are the JSON string contents as written (usable for in-place red
   assert.is(body[e], `"`);
 });
 
+test("estimate on demand: off during read, same figure afterwards", () => {
+  const body = JSON.stringify({ model: "m", messages: [{ role: "user", content: "Hello there, how are you today?" }],
+    tools: [{ type: "function", function: { name: "a" } }], functions: [{ name: "b", parameters: {} }] });
+  const on = llm.read(ApiKind.OpenAIChat, body);
+  assert.ok(on.toolTokens > 0);
+  llm.x.requestSetEstimate(0);
+  try {
+    const bytes = new TextEncoder().encode(body);
+    const p = llm.lib.put(bytes);
+    llm.x.requestRead(ApiKind.OpenAIChat, p.ptr, p.len, 0, -1);
+    const off = llm.outputJson();
+    assert.equal([off.promptTokens, off.toolTokens, off.hasTools], [-1, -1, true]);
+    assert.is(Number(llm.x.requestEstimateLast()), on.promptTokens);
+    llm.lib.free(p);
+  } finally {
+    llm.x.requestSetEstimate(1);
+  }
+  const toolsOnly = llm.read(ApiKind.OpenAIChat, JSON.stringify({ model: "m", tools: [{ type: "function", function: { name: "a" } }] }));
+  assert.ok(on.toolTokens > toolsOnly.toolTokens, "tools and functions both count");
+});
+
 test.run();

@@ -85,6 +85,15 @@ export class RequestReader {
   private modelBuf: ByteBuffer = new ByteBuffer(64);
   private maxTokens: i64 = -1;
   private maxCompletionTokens: i64 = -1;
+  /** Value spans of `tools` and legacy `functions` (both may be present). */
+  private toolsStart: StaticArray<i32> = [-1, -1];
+  private toolsEnd: StaticArray<i32> = [-1, -1];
+  /**
+   * Estimate the prompt tokens during `read` (default). The estimator reads every text byte
+   * and costs more than the walk itself; a filter that needs the figure only sometimes (a
+   * router rule on prompt size) turns this off and calls `estimatePromptTokens()` when needed.
+   */
+  estimateTokens: bool = true;
 
   /**
    * `validateUtf8`: check UTF-8 in every string of the body (off by default: the model and
@@ -109,6 +118,8 @@ export class RequestReader {
     f.clear(kind);
     this.maxTokens = -1;
     this.maxCompletionTokens = -1;
+    this.toolsStart[0] = -1;
+    this.toolsStart[1] = -1;
     const sc = this.sc.reset(ptr, len);
     if (pathModel !== null) { f.model = pathModel; f.modelFromPath = true; }
     if (kind == ApiKind.GeminiStream) f.stream = true;
@@ -272,8 +283,9 @@ export class RequestReader {
     if (sc.byteAt(v) != CharCode.LBRACKET) return this.reject(LlmError.WrongType, v, name, "an array");
     if (sc.firstElement(v) >= 0) {
       f.hasTools = true;
-      // Tool definitions reach the model as text: estimate their JSON as such.
-      f.toolTokens += estimateTokens(sc.base + <usize>v, e - v, false);
+      const slot = name == "tools" ? 0 : 1;
+      this.toolsStart[slot] = v;
+      this.toolsEnd[slot] = e;
     }
     return e;
   }
@@ -319,6 +331,20 @@ export class RequestReader {
     else if (this.maxTokens >= 0) { f.maxOutputTokens = this.maxTokens; f.maxOutputField = "max_tokens"; }
     else if (kind == ApiKind.OpenAICompletions) { f.maxOutputTokens = 16; f.maxOutputField = "max_tokens (default 16)"; }
 
+    if (this.estimateTokens) this.estimatePromptTokens();
+    else { f.promptTokens = -1; f.toolTokens = -1; }
+    return f;
+  }
+
+  /**
+   * Estimates the prompt tokens of the last `read` into `facts.promptTokens` (and returns it):
+   * texts with escapes read as characters, 3 tokens per message plus 3 to prime the reply, the
+   * tool definitions' JSON read as text, and token-id arrays counted exactly. The body passed to
+   * `read` must still be in place.
+   */
+  estimatePromptTokens(): i64 {
+    const f = this.facts;
+    if (f.error != LlmError.None) return 0;
     const texts = f.texts;
     const base = this.sc.base;
     let tokens: i64 = 0;
@@ -326,8 +352,15 @@ export class RequestReader {
       tokens += estimateTokens(base + <usize>texts.start(i), texts.end(i) - texts.start(i), texts.escaped(i));
     }
     if (f.messageCount > 0) tokens += TOKENS_PER_MESSAGE * <i64>f.messageCount + TOKENS_REPLY_PRIMING;
+    // Tool definitions reach the model as text: estimate their JSON as such.
+    let toolTokens: i64 = 0;
+    for (let i = 0; i < 2; i++) {
+      const ts = this.toolsStart[i];
+      if (ts >= 0) toolTokens += estimateTokens(base + <usize>ts, this.toolsEnd[i] - ts, false);
+    }
+    f.toolTokens = toolTokens;
     f.promptTokens = tokens + f.toolTokens + f.tokenIdCount;
-    return f;
+    return f.promptTokens;
   }
 
   private notJson(): RequestFacts {

@@ -59,3 +59,8 @@ export function modelHeaderSafe(ptr: usize, len: i32): i32 {
   return isHeaderSafeModel(b) ? 1 : 0;
 }
 
+
+/** Turns the estimate during `read` on or off. */
+export function requestSetEstimate(on: bool): void { reader.estimateTokens = on; }
+/** Estimates the last read's prompt tokens afterwards (the body must still be in place). */
+export function requestEstimateLast(): i64 { return reader.estimatePromptTokens(); }
