@@ -136,7 +136,7 @@ test("UTF-8 validation inside strings can be switched off (bytes outside strings
 test("gigantic strings: 8 MB valid, and truncated at every alignment", () => {
   const big = `{"a":"` + "x".repeat(8 << 20) + `","model":"m"}`;
   assert.equal(lookup(big, ["model"]).spans, [`"m"`]);
-  for (let cut = 1; cut <= 9; cut++) {
+  for (let cut = 1; cut <= 40; cut++) { // every alignment of the 8- and 32-byte steps
     const r = validate(big.slice(0, big.length - 14 - cut));
     assert.is(r.error, LibError.UnexpectedEnd);
   }
