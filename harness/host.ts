@@ -158,6 +158,17 @@ export class Host {
   pendingCallouts(): Callout[] { return this.calloutList.filter((c) => c.state === "pending"); }
   /** Linear memory size of each worker VM, in 64 KiB pages. */
   memoryPages(): number[] { return this.vms.map((vm) => vm.memory.pages); }
+  /**
+   * Runs the exchange `requests` times (after `warmup` runs) and compares memory pages per
+   * worker before and after: a filter that frees what it allocates stays flat.
+   */
+  async memoryCheck(exchange: Exchange, options: { requests?: number; warmup?: number } = {}): Promise<{ before: number[]; after: number[]; flat: boolean }> {
+    for (let i = 0; i < (options.warmup ?? 20); i++) await this.run(exchange);
+    const before = this.memoryPages();
+    for (let i = 0; i < (options.requests ?? 100); i++) await this.run(exchange);
+    const after = this.memoryPages();
+    return { before, after, flat: after.every((p, i) => p === before[i]) };
+  }
   /** True once any worker VM has failed (trap). */
   get failed(): boolean { return this.vms.some((vm) => vm.failed); }
   failures(): string[] { return this.vms.flatMap((vm) => (vm.failure ? [`worker ${vm.services.worker}: ${vm.failure}`] : [])); }

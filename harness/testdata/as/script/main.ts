@@ -48,6 +48,10 @@ import "../../../../filters/sdk/runtime/abort";
 @external("env", "proxy_set_property") declare function proxy_set_property(pp: usize, pl: usize, vp: usize, vl: usize): i32;
 @external("env", "proxy_call_foreign_function") declare function proxy_call_foreign_function(np: usize, nl: usize, ap: usize, al: usize, rp: usize, rl: usize): i32;
 @external("wasi_snapshot_preview1", "fd_write") declare function fd_write(fd: u32, iovs: usize, n: usize, ret: usize): u16;
+@external("wasi_snapshot_preview1", "random_get") declare function random_get(buf: usize, len: usize): u16;
+@external("wasi_snapshot_preview1", "environ_sizes_get") declare function environ_sizes_get(count: usize, size: usize): u16;
+@external("wasi_snapshot_preview1", "environ_get") declare function environ_get(array: usize, buf: usize): u16;
+@external("wasi_snapshot_preview1", "clock_time_get") declare function clock_time_get(id: u32, precision: u64, ret: usize): u16;
 
 export function proxy_abi_version_0_2_1(): void {}
 export function malloc(size: usize): usize { return heap.alloc(size); }
@@ -57,7 +61,7 @@ const B = memory.data(8);
 const C = memory.data(8);
 
 const scripts = new Map<string, Array<Array<string>>>();
-const counts = new Map<string, i32>();
+const counts = new Map<u32, Map<string, i32>>();
 const metricIds = new Map<string, u32>();
 const calloutOwner = new Map<u32, u32>();
 let answering: u32 = 0;
@@ -160,9 +164,10 @@ function runLines(key: string, ctx: u32): void {
 
 function run(event: string, ctx: u32, eos: bool, dflt: i32): i32 {
   retval = dflt;
-  const countKey = ctx.toString() + ":" + event;
-  const n = (counts.has(countKey) ? counts.get(countKey) : 0) + 1;
-  counts.set(countKey, n);
+  if (!counts.has(ctx)) counts.set(ctx, new Map<string, i32>());
+  const mine = counts.get(ctx);
+  const n = (mine.has(event) ? mine.get(event) : 0) + 1;
+  mine.set(event, n);
   runLines(event, ctx);
   runLines(event + "#" + n.toString(), ctx);
   runLines(event + (eos ? "@eos" : "@!eos"), ctx);
@@ -311,6 +316,24 @@ function op(t: Array<string>, ctx: u32): void {
     fd_write(o == "stdout" ? 1 : 2, A, 1, C);
     return;
   }
+  if (o == "random") { const n = <usize>num(a1); const buf = heap.alloc(n); log("random " + a1 + " errno=" + random_get(buf, n).toString()); heap.free(buf); return; }
+  if (o == "environ") {
+    environ_sizes_get(A, B);
+    const count = load<u32>(A), size = load<u32>(B);
+    const arr = heap.alloc(count * 4 + 4), buf = heap.alloc(size + 1);
+    environ_get(arr, buf);
+    let out = "";
+    for (let i: u32 = 0; i < count; i++) {
+      const start = load<u32>(arr + i * 4);
+      let end = start;
+      while (load<u8>(end) != 0) end++;
+      out += (i > 0 ? ";" : "") + String.UTF8.decodeUnsafe(start, end - start);
+    }
+    heap.free(arr); heap.free(buf);
+    log("environ count=" + count.toString() + " " + out);
+    return;
+  }
+  if (o == "monotonic") { log("monotonic errno=" + clock_time_get(1, 0, A).toString() + " ns=" + load<u64>(A).toString()); return; }
   if (o == "grow") { memory.grow(<i32>num(a1)); return; }
   if (o == "leak") { heap.alloc(<usize>num(a1)); return; }
   log("unknown op " + o);
@@ -346,7 +369,7 @@ export function proxy_on_response_body(id: u32, size: u32, eos: u32): u32 { log(
 export function proxy_on_response_trailers(id: u32, n: u32): u32 { return run("response_trailers", id, true, 0); }
 export function proxy_on_log(id: u32): void { run("log", id, false, 0); }
 export function proxy_on_done(id: u32): bool { log("done " + id.toString()); return run("done", id, false, 1) != 0; }
-export function proxy_on_delete(id: u32): void { log("delete " + id.toString()); }
+export function proxy_on_delete(id: u32): void { log("delete " + id.toString()); counts.delete(id); }
 export function proxy_on_tick(root: u32): void { log("tick " + root.toString()); run("tick", root, false, 0); }
 export function proxy_on_queue_ready(root: u32, q: u32): void { log("queue_ready " + root.toString() + " queue=" + q.toString()); run("queue_ready", root, false, 0); }
 export function proxy_on_http_call_response(root: u32, id: u32, nh: u32, bs: u32, nt: u32): void {
