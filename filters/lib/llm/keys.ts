@@ -29,6 +29,10 @@ export const K_GENERATION_CONFIG_SNAKE = new JsonKey("generation_config");
 export const K_MAX_OUTPUT_TOKENS_CAMEL = new JsonKey("maxOutputTokens");
 export const K_CANDIDATE_COUNT = new JsonKey("candidateCount");
 export const K_CANDIDATE_COUNT_SNAKE = new JsonKey("candidate_count");
+export const K_PREVIOUS_RESPONSE_ID = new JsonKey("previous_response_id");
+export const K_CONVERSATION = new JsonKey("conversation");
+export const K_CACHED_CONTENT = new JsonKey("cachedContent");
+export const K_CACHED_CONTENT_SNAKE = new JsonKey("cached_content");
 
 export const K_ROLE = new JsonKey("role");
 export const K_CONTENT = new JsonKey("content");

@@ -53,6 +53,12 @@ export class RequestFacts {
   hasImages: bool = false;
   /** `tools` (or legacy `functions`) is a non-empty array. */
   hasTools: bool = false;
+  /**
+   * The model will also read context the body only refers to (Responses `previous_response_id`,
+   * `conversation` or a stored `prompt`; Gemini `cachedContent`): the prompt estimate undercounts
+   * and a guard cannot see that text.
+   */
+  hasServerContext: bool = false;
 
   /** Every prompt text, in body order. */
   texts: TextSpans = new TextSpans(32);
@@ -115,6 +121,7 @@ export class RequestFacts {
     this.hasStreamOptions = false;
     this.hasImages = false;
     this.hasTools = false;
+    this.hasServerContext = false;
     this.texts.reset();
     this.messageCount = 0;
     this.lastUserMessage = -1;

@@ -260,4 +260,21 @@ test("estimate on demand: off during read, same figure afterwards", () => {
   assert.ok(on.toolTokens > toolsOnly.toolTokens, "tools and functions both count");
 });
 
+test("server-side context is flagged (the estimate undercounts, the guard cannot see it)", () => {
+  const cases: [number, string, boolean][] = [
+    [ApiKind.OpenAIResponses, `{"model":"m","input":"hi","previous_response_id":"resp_1"}`, true],
+    [ApiKind.OpenAIResponses, `{"model":"m","conversation":{"id":"conv_1"}}`, true],
+    [ApiKind.OpenAIResponses, `{"model":"m","prompt":{"id":"pmpt_1","variables":{"x":"y"}}}`, true],
+    [ApiKind.OpenAIResponses, `{"model":"m","input":"hi","previous_response_id":null}`, false],
+    [ApiKind.GeminiGenerate, `{"cachedContent":"cachedContents/abc","contents":[]}`, true],
+    [ApiKind.GeminiGenerate, `{"cached_content":"cachedContents/abc","contents":[]}`, true],
+    [ApiKind.OpenAIChat, `{"model":"m","previous_response_id":"x","messages":[]}`, false],
+  ];
+  for (const [kind, body, expected] of cases) {
+    const f = llm.read(kind, body, kind === ApiKind.GeminiGenerate ? "g" : null);
+    assert.is(f.error, 0, body);
+    assert.is(f.hasServerContext, expected, body);
+  }
+});
+
 test.run();

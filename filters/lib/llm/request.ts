@@ -33,6 +33,8 @@ const enum Field {
   Functions, N, Prompt, Input, Instructions, System, Contents, SystemInstruction, GenerationConfig,
   /** Gemini's snake_case spellings: the same fields as the two before (a body with both has a duplicate). */
   SystemInstructionSnake, GenerationConfigSnake,
+  /** Server-side context the body only refers to: Responses `previous_response_id`, `conversation`, stored `prompt`; Gemini `cachedContent`. */
+  PreviousResponseId, Conversation, StoredPrompt, CachedContent, CachedContentSnake,
   Count,
 }
 
@@ -41,6 +43,7 @@ const TOP_KEYS: StaticArray<JsonKey> = [
   K.K_MAX_OUTPUT_TOKENS, K.K_TOOLS, K.K_FUNCTIONS, K.K_N, K.K_PROMPT, K.K_INPUT, K.K_INSTRUCTIONS,
   K.K_SYSTEM, K.K_CONTENTS, K.K_SYSTEM_INSTRUCTION, K.K_GENERATION_CONFIG,
   K.K_SYSTEM_INSTRUCTION_SNAKE, K.K_GENERATION_CONFIG_SNAKE,
+  K.K_PREVIOUS_RESPONSE_ID, K.K_CONVERSATION, K.K_PROMPT, K.K_CACHED_CONTENT, K.K_CACHED_CONTENT_SNAKE,
 ];
 
 // @ts-ignore: decorator
@@ -60,7 +63,8 @@ function fieldsOf(kind: ApiKind): u32 {
     case ApiKind.OpenAIResponses:
     case ApiKind.OpenAIResponsesInputTokens:
       return bit(Field.Model) | bit(Field.Input) | bit(Field.Instructions) | bit(Field.Stream) |
-        bit(Field.MaxOutputTokens) | bit(Field.Tools);
+        bit(Field.MaxOutputTokens) | bit(Field.Tools) | bit(Field.PreviousResponseId) | bit(Field.Conversation) |
+        bit(Field.StoredPrompt);
     case ApiKind.AnthropicMessages:
     case ApiKind.AnthropicCountTokens:
       return bit(Field.Model) | bit(Field.System) | bit(Field.Messages) | bit(Field.Stream) |
@@ -69,7 +73,8 @@ function fieldsOf(kind: ApiKind): u32 {
     case ApiKind.GeminiStream:
     case ApiKind.GeminiCountTokens:
       return bit(Field.Contents) | bit(Field.SystemInstruction) | bit(Field.GenerationConfig) | bit(Field.Tools) |
-        bit(Field.SystemInstructionSnake) | bit(Field.GenerationConfigSnake);
+        bit(Field.SystemInstructionSnake) | bit(Field.GenerationConfigSnake) | bit(Field.CachedContent) |
+        bit(Field.CachedContentSnake);
   }
   return bit(Field.Model) | bit(Field.Stream);
 }
@@ -147,6 +152,7 @@ export class RequestReader {
       }
       if (field == Field.SystemInstructionSnake) field = Field.SystemInstruction;
       else if (field == Field.GenerationConfigSnake) field = Field.GenerationConfig;
+      else if (field == Field.CachedContentSnake) field = Field.CachedContent;
       let e: i32;
       if (field == Field.Count) {
         e = sc.skipValue(v);
@@ -199,6 +205,14 @@ export class RequestReader {
       case Field.Contents: return w.geminiContents(v);
       case Field.SystemInstruction: return w.geminiSystem(v);
       case Field.GenerationConfig: return this.readGenerationConfig(v);
+      case Field.PreviousResponseId:
+      case Field.Conversation:
+      case Field.StoredPrompt:
+      case Field.CachedContent: {
+        const e = sc.skipValue(v);
+        if (e >= 0 && !isNull(sc, v)) f.hasServerContext = true;
+        return e;
+      }
     }
     return sc.skipValue(v);
   }

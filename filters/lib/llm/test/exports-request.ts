@@ -42,7 +42,7 @@ export function requestRead(kind: i32, ptr: usize, len: i32, pathModelPtr: usize
     .bool("modelEscaped", f.modelEscaped).bool("stream", f.stream).bool("streamInBody", f.streamInBody)
     .int("maxOutputTokens", f.maxOutputTokens).str("maxOutputField", f.maxOutputField).int("choices", f.choices)
     .int("includeUsage", f.includeUsage).bool("hasStreamOptions", f.hasStreamOptions)
-    .bool("hasImages", f.hasImages).bool("hasTools", f.hasTools).int("messageCount", f.messageCount)
+    .bool("hasImages", f.hasImages).bool("hasTools", f.hasTools).bool("hasServerContext", f.hasServerContext).int("messageCount", f.messageCount)
     .int("lastUserMessage", f.lastUserMessage).raw("lastUser", lu).raw("texts", spans)
     .int("promptTokens", f.promptTokens).int("tokenIdCount", f.tokenIdCount).int("toolTokens", f.toolTokens)
     .end();

@@ -26,7 +26,7 @@ export interface FactsJson {
   error: number; errorAt: number; errorField: string; detail: number; message: string;
   model: string | null; modelFromPath: boolean; modelStart: number; modelEnd: number; modelEscaped: boolean;
   stream: boolean; streamInBody: boolean; maxOutputTokens: number; maxOutputField: string; choices: number;
-  includeUsage: number; hasStreamOptions: boolean; hasImages: boolean; hasTools: boolean; messageCount: number;
+  includeUsage: number; hasStreamOptions: boolean; hasImages: boolean; hasTools: boolean; hasServerContext: boolean; messageCount: number;
   lastUserMessage: number; lastUser: [number, number][]; texts: [number, number, number, number, number, number][];
   promptTokens: number; tokenIdCount: number; toolTokens: number;
 }
