@@ -84,15 +84,36 @@ export async function compile(t: BuildTarget): Promise<void> {
   }
 }
 
-/** Builds the named modules (all when `names` is empty); returns the outputs that were rebuilt. */
-export async function build(names: string[] = [], force = false): Promise<string[]> {
-  const rebuilt: string[] = [];
+export interface BuildReport {
+  /** Outputs that were rebuilt. */
+  rebuilt: string[];
+  /** Modules that failed to compile, with asc's output. */
+  failures: { out: string; message: string }[];
+}
+
+/**
+ * Builds the named modules (all when `names` is empty). One module failing to compile does not
+ * stop the others: the test runner still runs every test that does not need it.
+ */
+export async function buildReport(names: string[] = [], force = false): Promise<BuildReport> {
+  const report: BuildReport = { rebuilt: [], failures: [] };
   for (const t of buildTargets()) {
     if (names.length > 0 && !names.includes(t.name)) continue;
     if (!force && isUpToDate(t)) continue;
-    await compile(t);
-    rebuilt.push(t.out);
+    try {
+      await compile(t);
+      report.rebuilt.push(t.out);
+    } catch (err) {
+      report.failures.push({ out: t.out, message: err instanceof Error ? err.message : String(err) });
+    }
   }
+  return report;
+}
+
+/** Builds the named modules; throws on the first module that fails. Returns the rebuilt outputs. */
+export async function build(names: string[] = [], force = false): Promise<string[]> {
+  const { rebuilt, failures } = await buildReport(names, force);
+  if (failures.length > 0) throw new Error(failures.map((f) => f.message).join("\n"));
   return rebuilt;
 }
 

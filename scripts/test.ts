@@ -10,7 +10,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { build, ROOT } from "./build.ts";
+import { buildReport, ROOT } from "./build.ts";
 
 const SEARCHED = ["filters", "harness", "controller", "test", "bench", "scripts"];
 const FILE_TIMEOUT_MS = 10 * 60 * 1000;
@@ -59,8 +59,9 @@ function runFile(file: string): Promise<FileResult> {
 
 async function main() {
   const filters = process.argv.slice(2);
-  const rebuilt = await build();
+  const { rebuilt, failures: buildFailures } = await buildReport();
   for (const out of rebuilt) console.log(`built ${out}`);
+  for (const f of buildFailures) console.log(`FAIL build ${f.out}\n${f.message.replace(/^/gm, "    ")}`);
 
   let files = SEARCHED.flatMap((d) => { try { return findTestFiles(join(ROOT, d)); } catch { return []; } }).sort();
   if (filters.length) files = files.filter((f) => filters.some((s) => relative(ROOT, f).includes(s)));
@@ -80,7 +81,9 @@ async function main() {
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
 
   const passed = results.reduce((n, r) => n + r.passed, 0);
-  const failed = results.reduce((n, r) => n + r.failed, 0);
+  // A module that does not compile is a failure of its own, beside the tests that needed it
+  // (in a filtered run it is only reported: the selected tests say whether they needed it).
+  const failed = results.reduce((n, r) => n + r.failed, 0) + (filters.length ? 0 : buildFailures.length);
   const skipped = results.reduce((n, r) => n + r.skipped, 0);
   console.log(`\n${files.length} test files`);
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
