@@ -94,10 +94,17 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
   c.maxBodyBytes = root.int("maxBodyBytes", 2 << 20, 1, 64 << 20);
   c.maxResponseBytes = root.int("maxResponseBytes", 16 << 20, 1, 64 << 20);
   c.apiPrefixes = root.stringArray("apiPrefixes", 256);
+  for (let i = 0; i < c.apiPrefixes.length && r.ok; i++) {
+    const p = unchecked(c.apiPrefixes[i]);
+    if (p.charCodeAt(0) != 0x2f || !isPrintableAscii(p)) r.fail("apiPrefixes[" + i.toString() + "]", "expected a path starting with '/' (printable ASCII)");
+  }
   c.injectStreamUsage = root.bool("injectStreamUsage", true);
   c.admission = <Admission>root.enumOf("admission", ["reserve", "spend"], 0);
   c.defaultOutputTokens = root.int("defaultOutputTokens", 1024, 0, 10_000_000);
   c.models = root.stringArray("models", 256);
+  for (let i = 0; i < c.models.length && r.ok; i++) {
+    if (!isPrintableAscii(unchecked(c.models[i]))) r.fail("models[" + i.toString() + "]", "expected printable ASCII (a metric label value)");
+  }
   if (r.ok && c.models.length > 64) r.fail("models", "expected at most 64 model names (each is a metric label value)");
   c.slots = <i32>root.int("slots", 8192, 1, 1 << 20);
 
@@ -107,7 +114,7 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
     const g = new RlsConfig();
     if (rls.require("cluster")) g.cluster = rls.nonEmptyString("cluster", "", 512);
     g.domain = rls.nonEmptyString("domain", "tollgate", 256);
-    g.timeoutMs = rls.durationMs("timeout", 100, 1, 60_000);
+    g.timeoutMs = wholeDuration(r, rls, "timeout", 100, true);
     g.failureMode = <FailureMode>rls.enumOf("failureMode", ["FailOpen", "FailClosed"], 0);
     c.rls = g;
   }
@@ -151,7 +158,7 @@ function readLimit(r: ConfigReader, o: ConfigObject, index: i32): LimitConfig {
     l.keyRoute = key.bool("route", false);
   }
   if (o.require("tokens")) l.tokens = o.int("tokens", 0, 1, 1_000_000_000_000_000);
-  if (o.require("window")) l.windowMs = o.durationMs("window", 60_000, 1000, 31 * 86_400_000);
+  if (o.require("window")) l.windowMs = wholeDuration(r, o, "window", 60_000, false);
   const cost = o.object("cost");
   if (cost.exists) {
     cost.fields(COST_FIELDS);
@@ -166,6 +173,50 @@ function readLimit(r: ConfigReader, o: ConfigObject, index: i32): LimitConfig {
     else if (l.tokens > U32_MAX) r.fail(o.pathOf("tokens"), "a global limit allows at most 4294967295 tokens (the protocol's uint32)");
   }
   return l;
+}
+
+/**
+ * A whole number and one unit, the grammar the JSON Schema can state exactly: windows
+ * `[1-9][0-9]{0,6}` then `s`, `m`, `h` or `d` ("60s", "1h", "24h", "30d"); timeouts
+ * `[1-9][0-9]{0,4}ms` or `[1-9][0-9]?s`.
+ */
+function wholeDuration(r: ConfigReader, o: ConfigObject, name: string, defMs: i64, timeout: bool): i64 {
+  if (!o.has(name)) return defMs;
+  const s = o.string(name, "");
+  if (!r.ok) return defMs;
+  let digits = 0;
+  while (digits < s.length && s.charCodeAt(digits) >= 0x30 && s.charCodeAt(digits) <= 0x39) digits++;
+  const unit = s.substring(digits);
+  let ms: i64 = 0;
+  let ok = digits > 0 && s.charCodeAt(0) != 0x30;
+  if (ok) {
+    const n = I64.parseInt(s.substring(0, digits));
+    if (timeout) {
+      if (unit == "ms" && digits <= 5) ms = n;
+      else if (unit == "s" && digits <= 2) ms = n * 1000;
+      else ok = false;
+    } else if (digits <= 7) {
+      if (unit == "s") ms = n * 1000;
+      else if (unit == "m") ms = n * 60_000;
+      else if (unit == "h") ms = n * 3_600_000;
+      else if (unit == "d") ms = n * 86_400_000;
+      else ok = false;
+    } else ok = false;
+  }
+  if (!ok) {
+    r.fail(o.pathOf(name), timeout ? "expected a timeout like \"100ms\" or \"2s\" (1-99999ms or 1-99s)"
+      : "expected a window like \"60s\", \"1h\" or \"24h\" (a whole number of s, m, h or d)");
+    return defMs;
+  }
+  return ms;
+}
+
+function isPrintableAscii(s: string): bool {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return s.length > 0;
 }
 
 function isName(s: string): bool {
