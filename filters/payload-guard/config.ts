@@ -1,0 +1,203 @@
+/**
+ * @module filters/payload-guard/config
+ * The guard's configuration, read with lib/config (an unknown field, a wrong type or an unknown
+ * detector name refuses the whole configuration with one line naming the field). Each direction
+ * has its own detectors (kind → action) and the text fields it scans; phrase lists are shared
+ * and named, and a list is enabled like a built-in kind by naming it in `detectors`.
+ * `config.schema.json` accepts exactly what this accepts (a test checks both agree).
+ */
+import { ConfigReader, ConfigObject } from "../lib/config/reader";
+import { TextKind } from "../lib/llm/spans";
+import { Action, BUILTIN_KINDS, Kind, builtinKind } from "./kinds";
+import { Detectors } from "./detect/scanner";
+import { INJECTION_PHRASES } from "./detect/injection-phrases";
+
+export const enum StreamMode { Holdback = 0, Off = 1 }
+export const enum FailureMode { FailClosed = 0, FailOpen = 1 }
+
+const ACTIONS = ["flag", "redact", "block"];
+const REQUEST_FIELDS = ["message", "system", "prompt", "input", "tool_result", "tool_call"];
+const RESPONSE_FIELDS = ["output", "tool_call"];
+/** TextKind of each request field name above, in order. */
+const REQUEST_FIELD_KINDS: StaticArray<i32> = [TextKind.Message, TextKind.System, TextKind.Prompt, TextKind.Input, TextKind.ToolResult, TextKind.ToolCall];
+const RESPONSE_FIELD_KINDS: StaticArray<i32> = [TextKind.Output, TextKind.ToolCall];
+
+export class Direction {
+  detectors: Detectors;
+  /** Bit per TextKind scanned. */
+  fields: u32 = 0;
+  constructor(kindCount: i32) { this.detectors = new Detectors(kindCount); }
+  scans(kind: TextKind): bool { return (this.fields & (<u32>1 << <u32>kind)) != 0; }
+  get enabled(): bool { return this.detectors.any; }
+}
+
+export class Moderation {
+  cluster: string = "";
+  path: string = "/v1/moderations";
+  authority: string = "moderation";
+  model: string = "";
+  timeoutMs: i64 = 2000;
+  failureMode: FailureMode = FailureMode.FailClosed;
+}
+
+export class GuardConfig {
+  holdHeaders: bool = false;
+  maxBodyBytes: i64 = 2 << 20;
+  tooLargeFailOpen: bool = false;
+  rejectOnParseError: bool = true;
+  blockStatus: i32 = 400;
+  /** `{kind}` is replaced by the kind's name. */
+  mask: string = "[REDACTED:{kind}]";
+  maskChar: u8 = 0x2a;
+  flagHeader: string = "x-tollgate-guard";
+  apiPrefixes: string[] = [];
+  /** Kind names: built-ins, then the phrase lists in order. */
+  kindNames: string[] = [];
+  request: Direction = new Direction(0);
+  response: Direction = new Direction(0);
+  streaming: StreamMode = StreamMode.Holdback;
+  holdbackBytes: i32 = 8192;
+  moderation: Moderation | null = null;
+
+  kindName(k: i32): string { return <u32>k < <u32>this.kindNames.length ? unchecked(this.kindNames[k]) : "unknown"; }
+}
+
+export class ParsedConfig {
+  config: GuardConfig | null = null;
+  error: string = "";
+}
+
+function isListName(s: string): bool {
+  if (s.length == 0 || s.length > 64) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x5f || c == 0x2d)) return false;
+  }
+  return true;
+}
+
+function isHeaderName(s: string): bool {
+  if (s.length == 0 || s.length > 128) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x5f)) return false;
+  }
+  return true;
+}
+
+/** Lists named in `phraseLists`: names and phrases, in order. */
+class Lists {
+  names: string[] = [];
+  phrases: Array<string[]> = [];
+}
+
+function readLists(r: ConfigReader, root: ConfigObject): Lists {
+  const out = new Lists();
+  const obj = root.object("phraseLists");
+  const names = obj.memberNames();
+  for (let i = 0; i < names.length && r.ok; i++) {
+    const name = unchecked(names[i]);
+    if (!isListName(name) || builtinKind(name) >= 0 || out.names.includes(name)) {
+      r.fail(obj.pathOf(name), "expected a list name of 1-64 [a-z0-9_-] that is not a built-in detector and not repeated");
+      break;
+    }
+    const phrases = obj.stringArray(name, 256);
+    if (r.ok && phrases.length == 0) { r.fail(obj.pathOf(name), "expected at least one phrase"); break; }
+    out.names.push(name);
+    out.phrases.push(phrases);
+  }
+  return out;
+}
+
+function readDirection(r: ConfigReader, o: ConfigObject, kindNames: string[], lists: Lists, fieldNames: string[], fieldKinds: StaticArray<i32>, response: bool): Direction {
+  const d = new Direction(kindNames.length);
+  const det = o.object("detectors");
+  const names = det.memberNames();
+  for (let i = 0; i < names.length && r.ok; i++) {
+    const name = unchecked(names[i]);
+    const k = kindNames.indexOf(name);
+    if (k < 0) { r.fail(det.pathOf(name), "unknown detector (expected a built-in kind or a name from phraseLists)"); break; }
+    const a = det.enumOf(name, ACTIONS, 0);
+    unchecked(d.detectors.actions[k] = <u8>(a + 1));
+  }
+  if (o.has("fields")) {
+    const f = o.stringArray("fields", 64);
+    for (let i = 0; i < f.length && r.ok; i++) {
+      const j = fieldNames.indexOf(unchecked(f[i]));
+      if (j < 0) { r.fail(o.pathOf("fields") + "[" + i.toString() + "]", "expected one of " + fieldNames.join(", ")); break; }
+      d.fields |= <u32>1 << <u32>unchecked(fieldKinds[j]);
+    }
+  } else {
+    for (let j = 0; j < fieldKinds.length; j++) d.fields |= <u32>1 << <u32>unchecked(fieldKinds[j]);
+  }
+  if (!r.ok) return d;
+  const ds = d.detectors;
+  if (ds.on(Kind.PromptInjection)) for (let i = 0; i < INJECTION_PHRASES.length; i++) ds.phrases.add(unchecked(INJECTION_PHRASES[i]), Kind.PromptInjection);
+  for (let l = 0; l < lists.names.length; l++) {
+    const kind = <i32>Kind.FirstList + l;
+    if (!ds.on(kind)) continue;
+    const ph = unchecked(lists.phrases[l]);
+    for (let i = 0; i < ph.length; i++) {
+      if (!ds.phrases.add(unchecked(ph[i]), kind)) { r.fail("phraseLists." + unchecked(lists.names[l]) + "[" + i.toString() + "]", "expected a phrase that is not only whitespace"); return d; }
+    }
+  }
+  if (!ds.phrases.build()) r.fail(o.pathOf("detectors"), "the phrase lists are too large to compile");
+  ds.prepare();
+  return d;
+}
+
+export function parseConfig(bytes: Uint8Array): ParsedConfig {
+  const out = new ParsedConfig();
+  const r = new ConfigReader(bytes);
+  const root = r.root();
+  const c = new GuardConfig();
+  root.fields(["holdHeaders", "maxBodyBytes", "bodyTooLarge", "onParseError", "blockStatus", "mask", "maskChar", "flagHeader",
+    "apiPrefixes", "phraseLists", "request", "response", "moderation"]);
+  c.holdHeaders = root.bool("holdHeaders", false);
+  c.maxBodyBytes = root.int("maxBodyBytes", 2 << 20, 1, 64 << 20);
+  c.tooLargeFailOpen = root.enumOf("bodyTooLarge", ["FailClosed", "FailOpen"], 0) == 1;
+  c.rejectOnParseError = root.enumOf("onParseError", ["reject", "continue"], 0) == 0;
+  c.blockStatus = <i32>root.int("blockStatus", 400, 400, 599);
+  c.mask = root.nonEmptyString("mask", c.mask, 256);
+  const mc = root.nonEmptyString("maskChar", "*", 1);
+  if (r.ok) {
+    const b = mc.charCodeAt(0);
+    if (b < 0x21 || b > 0x7e || b == 0x22 || b == 0x5c) r.fail("maskChar", "expected one printable ASCII character other than a quote or backslash");
+    else c.maskChar = <u8>b;
+  }
+  c.flagHeader = root.nonEmptyString("flagHeader", c.flagHeader, 128);
+  if (r.ok && !isHeaderName(c.flagHeader)) r.fail("flagHeader", "expected a header name ([A-Za-z0-9_-])");
+  c.apiPrefixes = root.stringArray("apiPrefixes", 256);
+
+  const lists = readLists(r, root);
+  const names = new Array<string>();
+  for (let i = 0; i < BUILTIN_KINDS.length; i++) names.push(unchecked(BUILTIN_KINDS[i]));
+  for (let i = 0; i < lists.names.length; i++) names.push(unchecked(lists.names[i]));
+  c.kindNames = names;
+
+  const req = root.object("request");
+  req.fields(["detectors", "fields"]);
+  if (r.ok) c.request = readDirection(r, req, names, lists, REQUEST_FIELDS, REQUEST_FIELD_KINDS, false);
+  const res = root.object("response");
+  res.fields(["detectors", "fields", "streaming", "holdbackBytes"]);
+  if (r.ok) c.response = readDirection(r, res, names, lists, RESPONSE_FIELDS, RESPONSE_FIELD_KINDS, true);
+  c.streaming = <StreamMode>res.enumOf("streaming", ["holdback", "off"], 0);
+  c.holdbackBytes = <i32>res.int("holdbackBytes", 8192, 64, 1 << 20);
+
+  const mod = root.object("moderation");
+  if (mod.exists) {
+    mod.fields(["cluster", "path", "authority", "model", "timeout", "failureMode"]);
+    const m = new Moderation();
+    if (mod.require("cluster")) m.cluster = mod.nonEmptyString("cluster", "", 512);
+    m.path = mod.nonEmptyString("path", m.path, 1024);
+    if (r.ok && m.path.charCodeAt(0) != 0x2f) r.fail("moderation.path", "expected a path starting with /");
+    m.authority = mod.nonEmptyString("authority", m.authority, 256);
+    m.model = mod.string("model", "");
+    m.timeoutMs = mod.durationMs("timeout", 2000, 1, 60000);
+    m.failureMode = <FailureMode>mod.enumOf("failureMode", ["FailClosed", "FailOpen"], 0);
+    c.moderation = m;
+  }
+  if (!r.ok) { out.error = r.error; return out; }
+  out.config = c;
+  return out;
+}

@@ -1,0 +1,135 @@
+/**
+ * @module filters/payload-guard/detect/phrases
+ * Phrase detection: the shipped prompt-injection list and the user's named lists in one
+ * Aho–Corasick automaton (lib's `PhraseMatcher`, ASCII case folding) run over a copy of the text
+ * where every whitespace run — including the JSON escapes `\n`, `\r`, `\t` — is one space. An
+ * offset map turns matches back into raw offsets for redaction. `pendingStart` tells the stream
+ * holdback where a phrase may still be under way at the end of the text.
+ */
+import { PhraseMatcher, PhraseMatcherBuilder, MatchList } from "../../lib/matcher";
+import { asciiLower } from "../../lib/charcode";
+import { FindingList } from "./findings";
+
+/** Folds case and whitespace runs of a configured phrase (trimmed), as the text is folded. */
+export function foldPhrase(s: string): Uint8Array {
+  const raw = Uint8Array.wrap(String.UTF8.encode(s, false));
+  const out = new Uint8Array(raw.length);
+  let n = 0, space = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = <u32>raw[i];
+    if (c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d) { space = n > 0; continue; }
+    if (space) { out[n++] = 0x20; space = false; }
+    out[n++] = <u8>asciiLower(c);
+  }
+  return out.subarray(0, n);
+}
+
+export class PhraseSet {
+  private builder: PhraseMatcherBuilder = new PhraseMatcherBuilder();
+  private kinds: i32[] = [];
+  private folded: Uint8Array[] = [];
+  matcher: PhraseMatcher | null = null;
+  /** Longest folded phrase (bytes): the most the holdback keeps for phrases. */
+  maxLength: i32 = 0;
+  private firstBytes: StaticArray<bool> = new StaticArray<bool>(256);
+  private hits: MatchList = new MatchList(4096);
+  private norm: Uint8Array = new Uint8Array(1024);
+  private map: Int32Array = new Int32Array(1024);
+  private normLen: i32 = 0;
+
+  get count(): i32 { return this.kinds.length; }
+
+  /** Adds a phrase reported as `kind`; false for a phrase that folds to nothing. */
+  add(phrase: string, kind: i32): bool {
+    const f = foldPhrase(phrase);
+    if (f.length == 0) return false;
+    this.builder.addBytes(f);
+    this.kinds.push(kind);
+    this.folded.push(f);
+    if (f.length > this.maxLength) this.maxLength = f.length;
+    this.firstBytes[<i32>f[0]] = true;
+    return true;
+  }
+
+  /** Compiles the automaton; false when it would be too large. */
+  build(): bool {
+    if (this.kinds.length == 0) return true;
+    this.matcher = this.builder.build();
+    return this.matcher !== null;
+  }
+
+  /** Folds the raw text at `p` into `norm`/`map`. */
+  private fold(p: usize, len: i32): void {
+    if (this.norm.length < len + 1) { this.norm = new Uint8Array(len + 1); this.map = new Int32Array(len + 1); }
+    const norm = this.norm.dataStart, map = this.map.dataStart;
+    let n = 0, space = false, spaceAt = 0, i = 0;
+    while (i < len) {
+      const c = <u32>load<u8>(p + <usize>i);
+      let w = 0;
+      if (c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d) w = 1;
+      else if (c == 0x5c && i + 1 < len) {
+        const d = <u32>load<u8>(p + <usize>i + 1);
+        if (d == 0x6e || d == 0x72 || d == 0x74) w = 2;
+        else {
+          // Any other escape is copied as two bytes, so `\\n` never reads as a newline.
+          store<u8>(norm + <usize>n, 0x5c); store<i32>(map + (<usize>n << 2), i); n++;
+          if (space) space = false;
+          store<u8>(norm + <usize>n, <u8>d); store<i32>(map + (<usize>n << 2), i + 1); n++;
+          i += 2;
+          continue;
+        }
+      }
+      if (w > 0) {
+        if (!space) { space = true; spaceAt = i; }
+        i += w;
+        continue;
+      }
+      if (space) { store<u8>(norm + <usize>n, 0x20); store<i32>(map + (<usize>n << 2), spaceAt); n++; space = false; }
+      store<u8>(norm + <usize>n, <u8>c); store<i32>(map + (<usize>n << 2), i); n++;
+      i++;
+    }
+    if (space) { store<u8>(norm + <usize>n, 0x20); store<i32>(map + (<usize>n << 2), spaceAt); n++; }
+    this.normLen = n;
+  }
+
+  /** Adds every phrase match in the raw text (offsets relative to the text) whose kind is enabled. */
+  scan(p: usize, len: i32, enabled: StaticArray<u8>, out: FindingList): void {
+    const m = this.matcher;
+    if (m === null || len == 0) return;
+    this.fold(p, len);
+    const hits = this.hits;
+    hits.reset();
+    m.run(0, this.norm.dataStart, this.normLen, 0, hits);
+    const map = this.map;
+    for (let i = 0; i < hits.length; i++) {
+      const kind = unchecked(this.kinds[hits.pattern(i)]);
+      if (<u32>kind >= <u32>enabled.length || unchecked(enabled[kind]) == 0) continue;
+      out.add(kind, map[hits.start(i)], map[hits.end(i) - 1] + 1);
+    }
+  }
+
+  /**
+   * Raw offset from which the end of the text could be the start of a phrase still to be
+   * completed, or `len` when none. Call right after `scan` over the same text.
+   */
+  pendingStart(len: i32): i32 {
+    const n = this.normLen;
+    if (this.matcher === null || n == 0) return len;
+    const norm = this.norm;
+    let from = n - this.maxLength + 1;
+    if (from < 0) from = 0;
+    for (let s = from; s < n; s++) {
+      const c = asciiLower(<u32>norm[s]);
+      if (!this.firstBytes[<i32>c]) continue;
+      const tail = n - s;
+      for (let k = 0; k < this.folded.length; k++) {
+        const f = unchecked(this.folded[k]);
+        if (f.length <= tail) continue;
+        let same = true;
+        for (let j = 0; j < tail; j++) if (asciiLower(<u32>norm[s + j]) != <u32>f[j]) { same = false; break; }
+        if (same) return this.map[s];
+      }
+    }
+    return len;
+  }
+}

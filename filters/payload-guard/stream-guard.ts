@@ -1,0 +1,226 @@
+/**
+ * @module filters/payload-guard/stream-guard
+ * Holdback for streamed (SSE) responses. Events are framed as they arrive; the generated text of
+ * each (lib/llm's `OutputTextReader`) is appended to a window shared across events, and the
+ * window is scanned as a whole, so a secret split over two events is one match. An event is
+ * passed on only once no match can still grow into its text (`Detectors.pendingStart`: a
+ * trailing word, a digit group, an open PEM block, a phrase prefix), so ordinary prose waits at
+ * most for the next event; the window never holds more than `holdbackBytes` of text. Redacted
+ * events are re-serialised (`event:` and `data:` lines); untouched ones pass byte for byte. A
+ * `block` finding ends the stream with the provider's error event, and nothing after it passes.
+ */
+import { ByteBuffer } from "../lib/bytes";
+import { SseParser } from "../lib/sse";
+import { ApiKind } from "../lib/llm/api";
+import { OutputTextReader } from "../lib/llm/stream-text";
+import { Action } from "./kinds";
+import { Direction } from "./config";
+import { FindingList } from "./detect/findings";
+import { Edits } from "./redact";
+
+const EMPTY_LABEL = new Uint8Array(0);
+
+class HeldEvent {
+  block: Uint8Array;
+  type: Uint8Array | null = null;
+  data: Uint8Array | null = null;
+  /** Text segments: [dataStart, dataEnd) of the data, at window offset winStart. */
+  dataStarts: i32[] = [];
+  dataEnds: i32[] = [];
+  winStarts: i32[] = [];
+  edits: Edits = new Edits();
+  constructor(block: Uint8Array) { this.block = block; }
+  get winEnd(): i32 {
+    const n = this.winStarts.length;
+    return n == 0 ? -1 : unchecked(this.winStarts[n - 1]) + unchecked(this.dataEnds[n - 1]) - unchecked(this.dataStarts[n - 1]);
+  }
+}
+
+export class StreamGuard {
+  /** Findings per kind released so far (counted when the event holding their start passes). */
+  counts: StaticArray<i32>;
+  /** Kind that blocked the stream, or -1. */
+  blockKind: i32 = -1;
+  flagged: bool = false;
+  /** Largest number of text bytes held at once (for tests and the bench). */
+  maxHeld: i32 = 0;
+  private raw: ByteBuffer = new ByteBuffer(1024);
+  private win: ByteBuffer = new ByteBuffer(1024);
+  private held: HeldEvent[] = [];
+  private parser: SseParser = new SseParser();
+  private reader: OutputTextReader;
+  private findings: FindingList = new FindingList();
+  private lastKind: i32 = -1;
+
+  constructor(readonly dir: Direction, readonly kind: ApiKind, readonly holdback: i32, readonly labels: Array<Uint8Array>, kindCount: i32) {
+    this.reader = new OutputTextReader(kind);
+    this.counts = new StaticArray<i32>(kindCount);
+  }
+
+  get blocked(): bool { return this.blockKind >= 0; }
+
+  /** Takes the next chunk; returns the bytes to pass on now (possibly empty). */
+  push(chunk: Uint8Array, eos: bool): Uint8Array {
+    if (this.blocked) return new Uint8Array(0);
+    this.raw.appendBytes(chunk);
+    let from = 0;
+    const p = this.raw.dataStart, n = this.raw.length;
+    while (from < n) {
+      const e = eventEnd(p, from, n, eos);
+      if (e < 0) break;
+      this.frame(from, e);
+      from = e;
+    }
+    if (eos && from < n) { this.frame(from, n); from = n; }
+    if (from > 0) {
+      const rest = this.raw.length - from;
+      memory.copy(this.raw.dataStart, this.raw.dataStart + <usize>from, <usize>rest);
+      this.raw.length = rest;
+    }
+    return this.decide(eos);
+  }
+
+  /** One complete event block [s, e) of `raw`. */
+  private frame(s: i32, e: i32): void {
+    const block = new Uint8Array(e - s);
+    memory.copy(block.dataStart, this.raw.dataStart + <usize>s, <usize>(e - s));
+    const ev = new HeldEvent(block);
+    const parser = this.parser;
+    parser.reset();
+    parser.pushBytes(block);
+    parser.end();
+    const sse = parser.next();
+    if (sse !== null) {
+      ev.type = sse.type;
+      ev.data = sse.data;
+      const data = sse.data;
+      const r = this.reader;
+      const count = r.eventBytes(sse.type, data);
+      for (let i = 0; i < count; i++) {
+        if (!this.dir.scans(r.spans.kind(i))) continue;
+        const ts = r.spans.start(i), te = r.spans.end(i);
+        if (te <= ts) continue;
+        // A different kind of text (tool arguments after prose) never joins the previous one.
+        const k = <i32>r.spans.kind(i);
+        if ((i > 0 || (this.lastKind >= 0 && k != this.lastKind)) && this.win.length > 0) this.win.push(0);
+        this.lastKind = k;
+        ev.dataStarts.push(ts);
+        ev.dataEnds.push(te);
+        ev.winStarts.push(this.win.length);
+        this.win.append(data.dataStart + <usize>ts, te - ts);
+      }
+    }
+    this.held.push(ev);
+  }
+
+  private decide(eos: bool): Uint8Array {
+    const d = this.dir, f = this.findings;
+    const wp = this.win.dataStart, n = this.win.length;
+    if (n > this.maxHeld) this.maxHeld = n;
+    f.reset();
+    let r = n;
+    if (n > 0) {
+      d.detectors.scan(wp, n, f);
+      for (let i = 0; i < f.length; i++) {
+        if (<Action>unchecked(d.detectors.actions[f.kind(i)]) == Action.Block) { this.blockKind = f.kind(i); this.held.length = 0; return new Uint8Array(0); }
+      }
+      if (!eos) {
+        r = d.detectors.pendingStart(wp, n);
+        let forced = false;
+        if (n - r > this.holdback) { r = n - this.holdback; forced = true; }
+        // A match may not straddle the release point; moving it may expose another, so repeat.
+        for (let changed = true, rounds = 0; changed && rounds <= f.length; rounds++) {
+          changed = false;
+          for (let i = 0; i < f.length; i++) {
+            const s = f.start(i), e = f.end(i);
+            if (s < r && e > r) { r = forced ? e : s; changed = true; }
+          }
+        }
+      }
+    }
+    // Release events from the head while their text lies before r.
+    const out = new ByteBuffer(256);
+    let released = 0, textEnd = 0;
+    const held = this.held;
+    while (released < held.length) {
+      const ev = unchecked(held[released]);
+      const we = ev.winEnd;
+      if (we > r) break;
+      if (we >= 0) { this.applyFindings(ev); textEnd = we; }
+      out.appendBytes(this.serialise(ev));
+      released++;
+    }
+    if (released > 0) held.splice(0, released);
+    if (held.length == 0) textEnd = n;
+    if (textEnd > 0) {
+      memory.copy(wp, wp + <usize>textEnd, <usize>(n - textEnd));
+      this.win.length = n - textEnd;
+      for (let i = 0; i < held.length; i++) {
+        const ws = unchecked(held[i]).winStarts;
+        for (let j = 0; j < ws.length; j++) unchecked(ws[j] -= textEnd);
+      }
+    }
+    return out.toBytes();
+  }
+
+  /** Redactions and counts for the findings that touch `ev`'s text. */
+  private applyFindings(ev: HeldEvent): void {
+    const f = this.findings, d = this.dir;
+    for (let i = 0; i < f.length; i++) {
+      const kind = f.kind(i), fs = f.start(i), fe = f.end(i);
+      const a = <Action>unchecked(d.detectors.actions[kind]);
+      for (let j = 0; j < ev.winStarts.length; j++) {
+        const ws = unchecked(ev.winStarts[j]), ds = unchecked(ev.dataStarts[j]), de = unchecked(ev.dataEnds[j]);
+        const we = ws + de - ds;
+        const os = fs > ws ? fs : ws, oe = fe < we ? fe : we;
+        if (os >= oe) continue;
+        const first = fs >= ws && fs < we;
+        if (first) { unchecked(this.counts[kind] += 1); if (a == Action.Flag) this.flagged = true; }
+        if (a == Action.Redact) ev.edits.add(ds + os - ws, ds + oe - ws, first ? unchecked(this.labels[kind]) : EMPTY_LABEL);
+      }
+    }
+  }
+
+  private serialise(ev: HeldEvent): Uint8Array {
+    const data = ev.data;
+    if (ev.edits.length == 0 || data === null) return ev.block;
+    const nd = ev.edits.apply(data, false, 0);
+    const b = new ByteBuffer(nd.length + 32);
+    const t = ev.type;
+    if (t !== null) { b.appendString("event: "); b.appendBytes(t); b.push(0x0a); }
+    // Data lines: one `data:` line per LF in the (redacted) data.
+    let ls = 0;
+    for (let i = 0; i <= nd.length; i++) {
+      if (i == nd.length || nd[i] == 0x0a) {
+        b.appendString("data: ");
+        b.append(nd.dataStart + <usize>ls, i - ls);
+        b.push(0x0a);
+        ls = i + 1;
+      }
+    }
+    b.push(0x0a);
+    return b.toBytes();
+  }
+}
+
+/**
+ * End (exclusive) of the event block starting at `from`: just after the blank line that ends it,
+ * or -1 when it is not complete yet. Lines end with CRLF, LF or CR; a CR at the end of the data
+ * waits for the next chunk (it may be half of a CRLF) unless the stream ended.
+ */
+function eventEnd(p: usize, from: i32, n: i32, eos: bool): i32 {
+  let i = from, lineStart = from;
+  while (i < n) {
+    const c = <u32>load<u8>(p + <usize>i);
+    if (c != 0x0a && c != 0x0d) { i++; continue; }
+    let next = i + 1;
+    if (c == 0x0d) {
+      if (next >= n && !eos) return -1;
+      if (next < n && <u32>load<u8>(p + <usize>next) == 0x0a) next++;
+    }
+    if (i == lineStart) return next;
+    lineStart = next;
+    i = next;
+  }
+  return -1;
+}
