@@ -18,7 +18,7 @@
  *   for (let i = 0; i < n; i++) scan(ev.dataPtr + out.spans.start(i), ...);
  */
 import { CharCode } from "../charcode";
-import { JsonScanner, JSON_END } from "../json/scanner";
+import { JsonScanner, JSON_END, JSON_FAIL } from "../json/scanner";
 import { JsonKey } from "../json/key";
 import { stringEquals } from "../json/values";
 import { estimateTokens } from "../tokens";
@@ -92,36 +92,189 @@ export class OutputTextReader {
     this.malformed = false;
     const sc = this.sc.reset(dataPtr, dataLen);
     const root = sc.root();
-    if (root < 0 || sc.byteAt(root) != CharCode.LBRACE || !sc.validate(false)) { this.malformed = !isDoneMarker(dataPtr, dataLen); return 0; }
-    let ok = true;
-    switch (this.dialect) {
-      case UsageDialect.Chat: ok = this.choices(root, true); break;
-      case UsageDialect.Gemini: ok = this.candidates(root); break;
-      case UsageDialect.Anthropic: {
-        if (this.typeIs(root, typePtr, typeLen, V_CONTENT_BLOCK_DELTA)) {
-          const delta = sc.find(root, K_DELTA);
-          if (delta >= 0 && sc.byteAt(delta) == CharCode.LBRACE) {
-            const t = sc.find(delta, K_TYPE);
-            if (t >= 0 && stringEquals(sc, t, V_TEXT_DELTA)) ok = this.addMember(delta, K_TEXT, TextKind.Output, 0);
-            else if (t >= 0 && stringEquals(sc, t, V_INPUT_JSON_DELTA)) ok = this.addMember(delta, K_PARTIAL_JSON, TextKind.ToolCall, 0);
-            else if (t >= 0 && stringEquals(sc, t, V_THINKING_DELTA)) ok = this.addMember(delta, K_THINKING, TextKind.Reasoning, 0);
-          }
-        }
-        break;
-      }
-      case UsageDialect.Responses: {
-        if (this.typeIs(root, typePtr, typeLen, V_OUTPUT_TEXT_DELTA) || this.typeIs(root, typePtr, typeLen, V_REFUSAL_DELTA)) {
-          ok = this.addMember(root, K_DELTA, TextKind.Output, 0);
-        } else if (this.typeIs(root, typePtr, typeLen, V_REASONING_SUMMARY_DELTA) || this.typeIs(root, typePtr, typeLen, V_REASONING_TEXT_DELTA)) {
-          ok = this.addMember(root, K_DELTA, TextKind.Reasoning, 0);
-        } else if (this.typeIs(root, typePtr, typeLen, V_ARGUMENTS_DELTA) || this.typeIs(root, typePtr, typeLen, V_CUSTOM_INPUT_DELTA)) {
-          ok = this.addMember(root, K_DELTA, TextKind.ToolCall, 0);
-        }
-        break;
-      }
+    if (root < 0 || sc.byteAt(root) != CharCode.LBRACE) { this.malformed = !isDoneMarker(dataPtr, dataLen); return 0; }
+    // One pass over the event: the text places of the dialect are walked where they are met,
+    // everything else is skipped (which validates it); a malformed event yields no spans.
+    const d = this.dialect;
+    let typeAt = -1;
+    this.pendingStart = -1;
+    let k = sc.firstMember(root);
+    while (k >= 0) {
+      const v = sc.memberValue(k);
+      if (v < 0) break;
+      let e: i32;
+      if (d == UsageDialect.Chat && sc.keyIs(K_CHOICES)) e = this.walkChoices(v);
+      else if (d == UsageDialect.Gemini && sc.keyIs(K_CANDIDATES)) e = this.walkCandidates(v);
+      else if ((d == UsageDialect.Anthropic || d == UsageDialect.Responses) && sc.keyIs(K_TYPE)) { typeAt = v; e = sc.skipValue(v); }
+      else if (d == UsageDialect.Anthropic && sc.keyIs(K_DELTA)) e = this.walkAnthropicDelta(v);
+      else if (d == UsageDialect.Responses && sc.keyIs(K_DELTA)) e = this.pendString(v, TextKind.Output);
+      else e = sc.skipValue(v);
+      if (e < 0) { k = e; break; }
+      k = sc.memberAfter(e);
     }
-    if (!ok) { this.spans.reset(); this.malformed = true; }
+    if (k != JSON_END || !sc.finish(sc.containerEnd)) { this.spans.reset(); this.malformed = true; return 0; }
+    if (this.pendingStart >= 0) {
+      // Anthropic / Responses: the delta found counts only for the right event type.
+      let kind = this.pendingKind;
+      let take = false;
+      if (d == UsageDialect.Anthropic) take = this.isType(typeAt, typePtr, typeLen, V_CONTENT_BLOCK_DELTA);
+      else if (this.isType(typeAt, typePtr, typeLen, V_OUTPUT_TEXT_DELTA) || this.isType(typeAt, typePtr, typeLen, V_REFUSAL_DELTA)) take = true;
+      else if (this.isType(typeAt, typePtr, typeLen, V_REASONING_SUMMARY_DELTA) || this.isType(typeAt, typePtr, typeLen, V_REASONING_TEXT_DELTA)) { take = true; kind = TextKind.Reasoning; }
+      else if (this.isType(typeAt, typePtr, typeLen, V_ARGUMENTS_DELTA) || this.isType(typeAt, typePtr, typeLen, V_CUSTOM_INPUT_DELTA)) { take = true; kind = TextKind.ToolCall; }
+      if (take) this.spans.add(this.pendingStart, this.pendingEnd, this.pendingEscaped, kind, Role.Assistant, 0);
+    }
     return this.spans.length;
+  }
+
+  private pendingStart: i32 = -1;
+  private pendingEnd: i32 = -1;
+  private pendingEscaped: bool = false;
+  private pendingKind: TextKind = TextKind.Output;
+
+  /** Remembers the string at `v` (if it is one) as the event's candidate text. */
+  private pendString(v: i32, kind: TextKind): i32 {
+    const sc = this.sc;
+    if (sc.byteAt(v) != CharCode.QUOTE) return sc.skipValue(v);
+    const e = sc.skipString(v);
+    if (e < 0) return e;
+    this.pendingStart = v + 1;
+    this.pendingEnd = e - 1;
+    this.pendingEscaped = sc.sawEscape;
+    this.pendingKind = kind;
+    return e;
+  }
+
+  /** True when the event's JSON `type` at `typeAt` (else its SSE name) is `name`. */
+  private isType(typeAt: i32, typePtr: usize, typeLen: i32, name: JsonKey): bool {
+    if (typeAt >= 0) return stringEquals(this.sc, typeAt, name);
+    return typeLen == name.len && memory.compare(typePtr, name.ptr, <usize>typeLen) == 0;
+  }
+
+  /** Anthropic `delta`: `text_delta.text`, `input_json_delta.partial_json`, `thinking_delta.thinking` (keys in any order). */
+  private walkAnthropicDelta(v: i32): i32 {
+    const sc = this.sc;
+    if (sc.byteAt(v) != CharCode.LBRACE) return sc.skipValue(v);
+    let typeAt = -1, textAt = -1, jsonAt = -1, thinkingAt = -1;
+    let k = sc.firstMember(v);
+    while (k >= 0) {
+      const m = sc.memberValue(k);
+      if (m < 0) return m;
+      if (sc.keyIs(K_TYPE)) typeAt = m;
+      else if (sc.keyIs(K_TEXT)) textAt = m;
+      else if (sc.keyIs(K_PARTIAL_JSON)) jsonAt = m;
+      else if (sc.keyIs(K_THINKING)) thinkingAt = m;
+      k = sc.nextMember(m);
+    }
+    if (k != JSON_END) return k;
+    const end = sc.containerEnd;
+    if (typeAt >= 0) {
+      let r = 0;
+      if (textAt >= 0 && stringEquals(sc, typeAt, V_TEXT_DELTA)) r = this.pendString(textAt, TextKind.Output);
+      else if (jsonAt >= 0 && stringEquals(sc, typeAt, V_INPUT_JSON_DELTA)) r = this.pendString(jsonAt, TextKind.ToolCall);
+      else if (thinkingAt >= 0 && stringEquals(sc, typeAt, V_THINKING_DELTA)) r = this.pendString(thinkingAt, TextKind.Reasoning);
+      if (r < 0) return r;
+    }
+    return end;
+  }
+
+  /** The string at `v`, if it is one, as a span; returns the offset after the value. */
+  private addString(v: i32, kind: TextKind, index: i32): i32 {
+    const sc = this.sc;
+    if (sc.byteAt(v) != CharCode.QUOTE) return sc.skipValue(v);
+    const e = sc.skipString(v);
+    if (e < 0) return e;
+    this.spans.add(v + 1, e - 1, sc.sawEscape, kind, Role.Assistant, index);
+    return e;
+  }
+
+  /** Stream `choices[]`: legacy `text`, and `delta` content / refusal / reasoning / tool-call arguments. */
+  private walkChoices(v: i32): i32 {
+    const sc = this.sc;
+    if (sc.byteAt(v) != CharCode.LBRACKET) return sc.skipValue(v);
+    let i = 0;
+    let c = sc.firstElement(v);
+    while (c >= 0) {
+      let e: i32;
+      if (sc.byteAt(c) == CharCode.LBRACE) {
+        let k = sc.firstMember(c);
+        while (k >= 0) {
+          const m = sc.memberValue(k);
+          if (m < 0) return m;
+          let me: i32;
+          if (sc.keyIs(K_TEXT)) me = this.addString(m, TextKind.Output, i);
+          else if (sc.keyIs(K_DELTA)) me = this.walkDelta(m, i);
+          else me = sc.skipValue(m);
+          if (me < 0) return me;
+          k = sc.memberAfter(me);
+        }
+        if (k != JSON_END) return k;
+        e = sc.containerEnd;
+      } else e = sc.skipValue(c);
+      if (e < 0) return e;
+      i++;
+      c = nextAfter(sc, e);
+    }
+    return c == JSON_END ? sc.containerEnd : c;
+  }
+
+  private walkDelta(v: i32, index: i32): i32 {
+    const sc = this.sc;
+    if (sc.byteAt(v) != CharCode.LBRACE) return sc.skipValue(v);
+    let k = sc.firstMember(v);
+    while (k >= 0) {
+      const m = sc.memberValue(k);
+      if (m < 0) return m;
+      let e: i32;
+      if (sc.keyIs(K_CONTENT) || sc.keyIs(K_REFUSAL)) e = this.addString(m, TextKind.Output, index);
+      else if (sc.keyIs(K_REASONING_CONTENT)) e = this.addString(m, TextKind.Reasoning, index);
+      else if (sc.keyIs(K_TOOL_CALLS)) e = this.walkToolCalls(m, index);
+      else e = sc.skipValue(m);
+      if (e < 0) return e;
+      k = sc.memberAfter(e);
+    }
+    return k == JSON_END ? sc.containerEnd : k;
+  }
+
+  /** `tool_calls[].function.arguments` fragments. */
+  private walkToolCalls(v: i32, index: i32): i32 {
+    const sc = this.sc;
+    if (sc.byteAt(v) != CharCode.LBRACKET) return sc.skipValue(v);
+    let t = sc.firstElement(v);
+    while (t >= 0) {
+      const e = sc.skipValue(t);
+      if (e < 0) return e;
+      if (sc.byteAt(t) == CharCode.LBRACE) {
+        const fn = sc.find(t, K_FUNCTION);
+        if (fn >= 0 && sc.byteAt(fn) == CharCode.LBRACE) {
+          const a = sc.find(fn, K_ARGUMENTS);
+          if (a >= 0 && sc.byteAt(a) == CharCode.QUOTE && this.addString(a, TextKind.ToolCall, index) < 0) return JSON_FAIL;
+        }
+      }
+      t = nextAfter(sc, e);
+    }
+    return t == JSON_END ? sc.containerEnd : t;
+  }
+
+  /** Stream `candidates[].content.parts[]`: `text`, as reasoning when the part has `thought: true`. */
+  private walkCandidates(v: i32): i32 {
+    const sc = this.sc;
+    if (sc.byteAt(v) != CharCode.LBRACKET) return sc.skipValue(v);
+    let i = 0;
+    let c = sc.firstElement(v);
+    while (c >= 0) {
+      const e = sc.skipValue(c);
+      if (e < 0) return e;
+      if (sc.byteAt(c) == CharCode.LBRACE) {
+        const content = sc.find(c, K_CONTENT);
+        if (content >= 0 && sc.byteAt(content) == CharCode.LBRACE) {
+          const parts = sc.find(content, K_PARTS);
+          if (parts >= 0 && sc.byteAt(parts) == CharCode.LBRACKET && !this.geminiParts(parts, i)) return JSON_FAIL;
+        }
+      }
+      i++;
+      c = nextAfter(sc, e);
+    }
+    return c == JSON_END ? sc.containerEnd : c;
   }
 
   /** Safe wrapper of `event` for byte arrays. */
@@ -170,13 +323,6 @@ export class OutputTextReader {
     const s = this.spans;
     for (let i = 0; i < s.length; i++) n += estimateTokens(base + <usize>s.start(i), s.end(i) - s.start(i), s.escaped(i));
     return n;
-  }
-
-  /** True when the event's JSON `type` (else its SSE name) is `name`. */
-  private typeIs(root: i32, typePtr: usize, typeLen: i32, name: JsonKey): bool {
-    const t = this.sc.find(root, K_TYPE);
-    if (t >= 0) return stringEquals(this.sc, t, name);
-    return typeLen == name.len && memory.compare(typePtr, name.ptr, <usize>typeLen) == 0;
   }
 
   /** Adds the string member `key` of the object at `obj`, if it is a string. */
@@ -248,25 +394,30 @@ export class OutputTextReader {
         const content = sc.find(c, K_CONTENT);
         if (content >= 0 && sc.byteAt(content) == CharCode.LBRACE) {
           const parts = sc.find(content, K_PARTS);
-          if (parts >= 0 && sc.byteAt(parts) == CharCode.LBRACKET) {
-            let p = sc.firstElement(parts);
-            while (p >= 0) {
-              const pe = sc.skipValue(p);
-              if (pe < 0) return false;
-              if (sc.byteAt(p) == CharCode.LBRACE) {
-                const th = sc.find(p, K_THOUGHT);
-                const thought = th >= 0 && sc.byteAt(th) == CharCode.t;
-                if (!this.addMember(p, K_TEXT, thought ? TextKind.Reasoning : TextKind.Output, i)) return false;
-              }
-              p = nextAfter(sc, pe);
-            }
-          }
+          if (parts >= 0 && sc.byteAt(parts) == CharCode.LBRACKET && !this.geminiParts(parts, i)) return false;
         }
       }
       i++;
       c = nextAfter(sc, end);
     }
     return c == JSON_END;
+  }
+
+  /** Gemini `parts[]`: `text`, as reasoning when the part says `thought: true`. */
+  private geminiParts(parts: i32, index: i32): bool {
+    const sc = this.sc;
+    let p = sc.firstElement(parts);
+    while (p >= 0) {
+      const pe = sc.skipValue(p);
+      if (pe < 0) return false;
+      if (sc.byteAt(p) == CharCode.LBRACE) {
+        const th = sc.find(p, K_THOUGHT);
+        const thought = th >= 0 && sc.byteAt(th) == CharCode.t;
+        if (!this.addMember(p, K_TEXT, thought ? TextKind.Reasoning : TextKind.Output, index)) return false;
+      }
+      p = nextAfter(sc, pe);
+    }
+    return p == JSON_END;
   }
 
   /**
@@ -333,7 +484,7 @@ function nextAfter(sc: JsonScanner, end: i32): i32 {
   let i = sc.skipSpace(end);
   if (i >= sc.len) return JSON_END - 1;
   const c = sc.byteAt(i);
-  if (c == CharCode.RBRACKET) return JSON_END;
+  if (c == CharCode.RBRACKET) { sc.containerEnd = i + 1; return JSON_END; }
   if (c != CharCode.COMMA) return JSON_END - 1;
   return sc.skipSpace(i + 1);
 }

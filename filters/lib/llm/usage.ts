@@ -139,11 +139,15 @@ export class UsageAccumulator {
     while (k >= 0) {
       const v = sc.memberValue(k);
       if (v < 0) return this.malformed();
-      if (sc.keyIs(K_USAGE) || sc.keyIs(K_USAGE_METADATA)) usageAt = v;
-      else if (sc.keyIs(K_CHOICES)) choicesAt = v;
-      else if (sc.keyIs(K_TYPE)) typeAt = v;
-      else if (sc.keyIs(K_MESSAGE) || sc.keyIs(K_RESPONSE)) nestedAt = v;
-      else if (sc.keyIs(K_ERROR)) errorAt = v;
+      // Only keys of a length that can match are compared (chunks have many other members).
+      const kl = sc.keyEnd - sc.keyStart;
+      if (sc.keyEscaped || kl == 4 || kl == 5 || kl == 7 || kl == 8 || kl == 13) {
+        if (sc.keyIs(K_USAGE) || sc.keyIs(K_USAGE_METADATA)) usageAt = v;
+        else if (sc.keyIs(K_CHOICES)) choicesAt = v;
+        else if (sc.keyIs(K_TYPE)) typeAt = v;
+        else if (sc.keyIs(K_MESSAGE) || sc.keyIs(K_RESPONSE)) nestedAt = v;
+        else if (sc.keyIs(K_ERROR)) errorAt = v;
+      }
       k = sc.nextMember(v);
     }
     if (k != JSON_END) return this.malformed();
