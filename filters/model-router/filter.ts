@@ -51,6 +51,9 @@ export class RouterStream extends HttpContext {
     const method = getHeaderMapValue(MapType.HttpRequestHeaders, ":method");
     const path = getHeaderMapValue(MapType.HttpRequestHeaders, ":path");
     if (method === null || path === null) return FilterHeadersStatus.Continue;
+    // The model header is the router's to set: a client's value must never choose the route,
+    // whether or not this request gets routed.
+    if (getHeaderMapValue(MapType.HttpRequestHeaders, cfg.modelHeader) !== null) removeHeaderMapValue(MapType.HttpRequestHeaders, cfg.modelHeader);
     const m = this.router.apis.recognize(method, path);
     if (m.kind == ApiKind.Unknown) return FilterHeadersStatus.Continue;
     this.kind = m.kind;

@@ -37,13 +37,15 @@ export class ModelScan {
       if (e < 0 || !sc.finish(e)) return this.notJson();
       return this.fail(LlmError.NotObject, root, "", "a JSON object");
     }
+    // Gemini names the model only in the path; a body `model` there is not the routing key.
+    const pathOnly = kind == ApiKind.GeminiGenerate || kind == ApiKind.GeminiStream || kind == ApiKind.GeminiCountTokens;
     let seenModel = false, seenStream = false;
     let k = sc.firstMember(root);
     while (k >= 0) {
       const v = sc.memberValue(k);
       if (v < 0) return this.notJson();
       let e: i32;
-      if (sc.keyIs(MODEL)) {
+      if (sc.keyIs(MODEL) && !pathOnly) {
         if (seenModel) return this.fail(LlmError.DuplicateField, sc.keyStart - 1, "model", "");
         seenModel = true;
         e = this.readModel(v);

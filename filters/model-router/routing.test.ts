@@ -132,10 +132,28 @@ test("a configured model header name is used instead of the default", async () =
   assert.is(s.upstream.headers?.get("x-gateway-model-name"), undefined);
 });
 
-test("a client-sent model header is overwritten, never trusted", async () => {
-  const host = await loadRouter();
-  const s = await send(host, CHAT, chatBody("gpt-4o-mini"), { headers: { "x-gateway-model-name": "expensive-model" } });
+test("a client-sent model header is overwritten, never trusted, also on requests the router does not route", async () => {
+  const host = await loadRouter({ onParseError: "continue" });
+  const spoof = { "x-gateway-model-name": "expensive-model" };
+  let s = await send(host, CHAT, chatBody("gpt-4o-mini"), { headers: spoof });
   assert.equal(s.upstream.headers?.getAll("x-gateway-model-name"), ["gpt-4o-mini"]);
+  s = await send(host, CHAT, "not json", { headers: spoof });
+  assert.equal(s.upstream.headers?.getAll("x-gateway-model-name"), []);
+  s = await host.run({ request: { headers: { ":method": "GET", ":path": "/v1/models", ":authority": "a", ...spoof } } });
+  assert.equal(s.upstream.headers?.getAll("x-gateway-model-name"), []);
+  const passing = await loadRouter({ holdHeaders: false });
+  s = await send(passing, CHAT, chatBody("m"), { headers: spoof });
+  assert.equal(s.upstream.headers?.getAll("x-gateway-model-name"), []);
+});
+
+test("a Gemini body's own `model` key is not the routing key (the path names the model)", async () => {
+  for (const rules of [[], [{ name: "t", when: { minPromptTokens: 1 } }]]) {
+    const host = await loadRouter({ rules });
+    const body = JSON.stringify({ model: 42, contents: [{ role: "user", parts: [{ text: "Hi" }] }] });
+    const s = await send(host, "/v1beta/models/gemini-2.5-flash:generateContent", body);
+    assert.is(s.localResponse, null, s.localResponse?.bodyText);
+    assert.is(s.upstream.headers?.get("x-gateway-model-name"), "gemini-2.5-flash");
+  }
 });
 
 test("a request with trailers is routed when the trailers end it", async () => {
