@@ -27,7 +27,20 @@ export interface StreamOptions {
   /** Per-stream properties over the plugins' (e.g. `{"source.address": "10.0.0.1:5000"}`). */
   properties?: PropertyTree;
   protocol?: string;
+  /** Called as each piece reaches the upstream — for a proxy that forwards what the filters release. */
+  onUpstream?: (piece: Piece) => void;
+  /** Called as each piece reaches the client. */
+  onClient?: (piece: Piece) => void;
+  /** Envoy's buffer limit for data a filter makes it buffer (default 1 MiB, Envoy's default connection limit). */
+  bufferLimitBytes?: number;
 }
+
+/** One piece of a message as it leaves the filter chain. */
+export type Piece =
+  | { kind: "headers"; headers: HeaderMap; endOfStream: boolean }
+  | { kind: "data"; bytes: Uint8Array; endOfStream: boolean }
+  | { kind: "trailers"; trailers: HeaderMap; endOfStream: true }
+  | { kind: "reset" };
 
 interface DirState {
   headers: HeaderMap | null;
@@ -73,7 +86,7 @@ export class HttpStream implements StreamHooks {
   private stepStatus: FilterStatus | null = null;
   private inStep = false;
 
-  constructor(plugins: Plugin[], private readonly env: Environment, readonly worker: number, options: StreamOptions = {}) {
+  constructor(plugins: Plugin[], private readonly env: Environment, readonly worker: number, private readonly options: StreamOptions = {}) {
     this.properties = normalizeProperties(options.properties);
     this.info = { startTimeMs: env.clock.wallMs(), protocol: options.protocol ?? "HTTP/1.1", requestBodyBytes: 0, responseBodyBytes: 0, connectionId: nextConnectionId++ };
     this.slots = plugins.map((plugin) => {
@@ -259,7 +272,7 @@ export class HttpStream implements StreamHooks {
     if (pos >= this.order[d].length) return this.sink(d, "data", chunk, eos);
     const slot = this.slots[this.order[d][pos]], st = slot[d];
     if (eos) st.dataEos = true;
-    if (!st.headersPassed && st.stopAll) { st.buffer = concat(st.buffer, chunk); return; }
+    if (!st.headersPassed && st.stopAll) { st.buffer = concat(st.buffer, chunk); this.overLimit(d, st, this.order[d][pos]); return; }
     const held = st.visibleWhole ? EMPTY : st.buffer;
     const body = { bytes: st.visibleWhole ? concat(st.buffer, chunk) : chunk };
     this.setHandle(slot, d, "body", body);
@@ -276,6 +289,7 @@ export class HttpStream implements StreamHooks {
       default: st.buffer = held; st.visibleWhole = false;
     }
     r.flush();
+    if (!out && r.status !== "StopIterationNoBuffer" && this.overLimit(d, st, this.order[d][pos])) return;
     if (out && !this.dead(d)) {
       if (!st.headersForwarded && st.headers) { st.headersPassed = st.headersForwarded = true; this.headersAt(d, pos + 1, st.headers, false); }
       this.forwardData(d, pos, out, eos);
@@ -355,7 +369,19 @@ export class HttpStream implements StreamHooks {
     else if (kind === "data") side.chunks.push({ bytes: value as Uint8Array, endOfStream: eos });
     else side.trailers = value as HeaderMap;
     if (eos) side.endOfStream = true;
+    const notify = d === "request" ? this.options.onUpstream : this.options.onClient;
+    notify?.(kind === "headers" ? { kind, headers: value as HeaderMap, endOfStream: eos }
+      : kind === "data" ? { kind, bytes: value as Uint8Array, endOfStream: eos } : { kind, trailers: value as HeaderMap, endOfStream: true });
     if (d === "response" && eos) this.complete();
+  }
+
+  /** Envoy's buffer limit: 413 for a request, 500 for a response, sent by the filter manager. */
+  private overLimit(d: Direction, st: DirState, si: number): boolean {
+    if (st.buffer.length <= (this.options.bufferLimitBytes ?? 1024 * 1024)) return false;
+    st.buffer = EMPTY;
+    const [status, details] = d === "request" ? [413, "request_payload_too_large"] : [500, "response_payload_too_large"];
+    this.localReply(si, { status, body: bytes(d === "request" ? "Payload Too Large" : "Internal Server Error"), headers: [], grpcStatus: null, details });
+    return true;
   }
 
   private localReply(si: number, r: LocalReplySpec): void {
@@ -367,7 +393,7 @@ export class HttpStream implements StreamHooks {
     this.localResponse = { ...reply, get bodyText() { return text(reply.body); } };
     this.info.responseCode = r.status;
     this.info.responseCodeDetails = r.details;
-    if (this.upstream.headers && !this.upstream.endOfStream) this.upstream.reset = true;
+    this.resetUpstream();
     this.requestAborted = true;
     if (wasLocal && this.responseStarted && !this.client.headers) return this.resetStream();
     if (!this.responseStarted) {
@@ -386,9 +412,15 @@ export class HttpStream implements StreamHooks {
 
   private resetStream(): void {
     if (this.finished) return;
-    if (this.upstream.headers && !this.upstream.endOfStream) this.upstream.reset = true;
-    if (!this.client.endOfStream) this.client.reset = true;
+    this.resetUpstream();
+    if (!this.client.endOfStream && !this.client.reset) { this.client.reset = true; this.options.onClient?.({ kind: "reset" }); }
     this.complete();
+  }
+
+  private resetUpstream(): void {
+    if (!this.upstream.headers || this.upstream.endOfStream || this.upstream.reset) return;
+    this.upstream.reset = true;
+    this.options.onUpstream?.({ kind: "reset" });
   }
 
   /** Stream end: `proxy_on_log` for every filter (creating contexts that never saw the request), then done and delete. */

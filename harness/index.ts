@@ -6,7 +6,7 @@
 export { Host, type HostOptions, type PluginOptions, type MetricValue } from "./host.ts";
 export { Chain } from "./chain.ts";
 export { Plugin } from "./plugin.ts";
-export { HttpStream, type StreamOptions, type CallbackRecord } from "./driver.ts";
+export { HttpStream, type StreamOptions, type CallbackRecord, type Piece } from "./driver.ts";
 export type { Received, LocalResponse } from "./replies.ts";
 export { Environment, type EnvironmentOptions } from "./environment.ts";
 export { HeaderMap, type HeadersInit } from "./header-map.ts";

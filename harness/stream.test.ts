@@ -136,4 +136,33 @@ test("response path runs in reverse and the client sees the filtered response", 
   assert.is(s.client.bodyText, "[a[b]");
 });
 
+test("onUpstream/onClient report each piece as the filters release it (for a streaming proxy)", async () => {
+  const host = await scripted("request_body#1 return 1");
+  const up: string[] = [], down: string[] = [];
+  const show = (p: import("./index.ts").Piece) => p.kind === "data" ? `data:${Buffer.from(p.bytes)}:${p.endOfStream}` : `${p.kind}`;
+  const s = host.stream({ onUpstream: (p) => up.push(show(p)), onClient: (p) => down.push(show(p)) });
+  s.sendRequestHeaders(POST);
+  assert.equal(up, ["headers"]);
+  s.sendRequestBody("a");
+  assert.equal(up, ["headers"], "held by StopIterationAndBuffer");
+  s.sendRequestBody("b", true);
+  assert.equal(up, ["headers", "data:ab:true"]);
+  s.sendResponseHeaders({ ":status": "200" });
+  s.sendResponseBody("1");
+  s.sendResponseBody("2", true);
+  assert.equal(down, ["headers", "data:1:false", "data:2:true"]);
+});
+
+test("a body buffered past the buffer limit gets Envoy's 413 (request) from the filter manager", async () => {
+  const host = await scripted("request_body return 1");
+  const s = host.stream({ bufferLimitBytes: 10 });
+  s.sendRequestHeaders(POST);
+  s.sendRequestBody("123456");
+  assert.is(s.localResponse, null);
+  s.sendRequestBody("7890ab");
+  assert.is(s.localResponse?.status, 413);
+  assert.is(s.localResponse?.details, "request_payload_too_large");
+  assert.ok(s.upstream.reset);
+});
+
 test.run();
