@@ -152,6 +152,7 @@ export class StreamGuard {
     }
     if (released > 0) held.splice(0, released);
     if (held.length == 0) textEnd = n;
+    else if (textEnd > 0) this.finishStraddling(textEnd);
     if (textEnd > 0) {
       memory.copy(wp, wp + <usize>textEnd, <usize>(n - textEnd));
       this.win.length = n - textEnd;
@@ -161,6 +162,30 @@ export class StreamGuard {
       }
     }
     return out.toBytes();
+  }
+
+  /**
+   * A match that began in a released event and runs on into a held one: its rest is redacted in
+   * the held events now, and blanked in the window so the remainder is neither missed nor found
+   * (and counted) again as a match of its own.
+   */
+  private finishStraddling(cut: i32): void {
+    const f = this.findings, d = this.dir, wp = this.win.dataStart;
+    for (let i = 0; i < f.length; i++) {
+      const fs = f.start(i), fe = f.end(i);
+      if (fs >= cut || fe <= cut) continue;
+      const redact = <Action>unchecked(d.detectors.actions[f.kind(i)]) == Action.Redact;
+      for (let h = 0; h < this.held.length; h++) {
+        const ev = unchecked(this.held[h]);
+        for (let j = 0; j < ev.winStarts.length; j++) {
+          const ws = unchecked(ev.winStarts[j]), ds = unchecked(ev.dataStarts[j]);
+          const we = ws + unchecked(ev.dataEnds[j]) - ds;
+          const os = cut > ws ? cut : ws, oe = fe < we ? fe : we;
+          if (os < oe && redact) ev.edits.add(ds + os - ws, ds + oe - ws, EMPTY_LABEL);
+        }
+      }
+      memory.fill(wp + <usize>cut, 0, <usize>(fe - cut));
+    }
   }
 
   /** Redactions and counts for the findings that touch `ev`'s text. */
