@@ -134,7 +134,7 @@ test("event flags: usage, usage-only chunk, done, error, malformed", () => {
     [null, `{"choices":[{"delta":{"content":"a"}}],"usage":null}`],
     [null, `{"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`],
     [null, ` [DONE] `],
-    [null, `{"choices":[`],
+    [null, `{"choices":[],"usage":{`],
     [null, `{"error":{"message":"x"}}`],
     [null, `{"error":null,"choices":[]}`],
   ]);
@@ -173,6 +173,15 @@ test("memory stays flat over many streamed responses", () => {
   for (let i = 0; i < 5000; i++) runStream(kinds[i % kinds.length], bytes[i % bytes.length], [i % bytes[i % bytes.length].length]);
   x.collect();
   assert.is(llm.lib.memory.buffer.byteLength, before);
+});
+
+test("chat chunks: a key spelled with escapes is still read; plain content chunks report nothing", () => {
+  let { flags, r } = events(ApiKind.OpenAIChat, [[null, `{"choices":[],"us\\u0061ge":{"prompt_tokens":3,"completion_tokens":1}}`]]);
+  assert.equal([flags, r.reported, r.input], [[3], true, 3]);
+  ({ flags, r } = events(ApiKind.OpenAIChat, [[null, `{"choices":[{"delta":{"content":"usage error"}}]}`], [null, `{"choices":[{"delta":{"content":"\\"usage\\": {}"}}]}`]]));
+  assert.equal([flags, r.reported, r.malformed], [[0, 0], false, 0]);
+  ({ flags, r } = events(ApiKind.OpenAIChat, [[null, `{"choices":[{"delta":{"content":"x"}}],"error":{"message":"boom"}}`]]));
+  assert.equal([flags, r.error], [[8], true]);
 });
 
 test.run();

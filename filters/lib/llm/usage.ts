@@ -130,6 +130,9 @@ export class UsageAccumulator {
    */
   event(typePtr: usize, typeLen: i32, dataPtr: usize, dataLen: i32): i32 {
     if (isDoneMarker(dataPtr, dataLen)) { this.done = true; return EventFlag.Done; }
+    // Chat streams are mostly content chunks: one whose bytes hold no `"usage` or `"error`
+    // (and no `\u` escape that could spell a key) carries neither, so it is not parsed.
+    if (this.dialect == UsageDialect.Chat && !mayCarryUsage(dataPtr, dataLen)) return EventFlag.None;
     const sc = this.sc.reset(dataPtr, dataLen);
     const root = sc.root();
     if (root < 0 || sc.byteAt(root) != CharCode.LBRACE) return this.malformed();
@@ -242,6 +245,24 @@ export class UsageAccumulator {
     this.malformedEvents++;
     return EventFlag.Malformed;
   }
+}
+
+const WORD_USAG: u32 = 0x67617375; // "usag" little-endian
+const WORD_ERRO: u32 = 0x6f727265; // "erro"
+
+/** False only when the bytes cannot hold a `usage` or `error` key, even spelled with escapes. */
+function mayCarryUsage(ptr: usize, len: i32): bool {
+  const end = len - 4;
+  for (let i = 0; i < len - 1; i++) {
+    const c = <u32>load<u8>(ptr + <usize>i);
+    if (c == CharCode.QUOTE && i < end) {
+      const w = load<u32>(ptr + <usize>i, 1);
+      if (w == WORD_USAG || w == WORD_ERRO) return true;
+    } else if (c == CharCode.BACKSLASH && <u32>load<u8>(ptr + <usize>i + 1) == CharCode.u) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** True for OpenAI's `data: [DONE]` end marker (surrounding whitespace tolerated). */
