@@ -10,6 +10,7 @@ import { readBool } from "../json/values";
 import { SpanList } from "../json/spans";
 import { collectMessageTexts } from "../json/chat";
 import { estimateTokens } from "../tokens";
+import { SseParser } from "../sse";
 
 export { alloc, free, collect } from "./exports-common";
 
@@ -50,4 +51,19 @@ export function benchByteLoop(ptr: usize, len: i32): u32 {
 /** Estimates the tokens of a text span. */
 export function benchEstimateTokens(ptr: usize, len: i32): i64 {
   return estimateTokens(ptr, len, false);
+}
+
+const sse = new SseParser();
+/** Parses a whole SSE body fed in `chunk`-byte pieces; returns the number of events. */
+export function benchSse(ptr: usize, len: i32, chunk: i32): i32 {
+  sse.reset();
+  let events = 0;
+  for (let off = 0; off < len; off += chunk) {
+    const n = min(chunk, len - off);
+    if (sse.push(ptr + <usize>off, n) < 0) return -1;
+    while (sse.next() !== null) events++;
+  }
+  sse.end();
+  while (sse.next() !== null) events++;
+  return events;
 }
