@@ -26,9 +26,10 @@ function findTestFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-interface FileResult { file: string; passed: number; failed: number; skipped: number; output: string; }
+interface FileResult { file: string; passed: number; failed: number; skipped: number; output: string; seconds: number; }
 
 function runFile(file: string): Promise<FileResult> {
+  const started = Date.now();
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts/uvu-file.ts"), file], {
       cwd: ROOT,
@@ -52,7 +53,7 @@ function runFile(file: string): Promise<FileResult> {
       // A file that crashed before uvu could summarise, or exited non-zero with every test
       // passed (an unhandled rejection, a leaked server), still counts as a failure.
       if (code !== 0 && failed === 0) failed = 1;
-      resolvePromise({ file, passed, failed, skipped, output });
+      resolvePromise({ file, passed, failed, skipped, output, seconds: (Date.now() - started) / 1000 });
     });
   });
 }
@@ -74,7 +75,7 @@ async function main() {
       const result = await runFile(file);
       results.push(result);
       const mark = result.failed ? "FAIL" : "ok  ";
-      console.log(`${mark} ${relative(ROOT, file)}  (${result.passed} passed, ${result.failed} failed)`);
+      console.log(`${mark} ${relative(ROOT, file)}  (${result.passed} passed, ${result.failed} failed, ${result.seconds.toFixed(1)}s)`);
       if (result.failed) console.log(result.output.replace(/^/gm, "    "));
     }
   }
