@@ -24,8 +24,13 @@ const reasoningText = new ByteBuffer(64);
 let usageOnlyChunks = 0;
 let events = 0;
 let estimated: i64 = 0;
+/** Decode and estimate the text spans of each event (off: usage and spans only, as a filter that only counts). */
+let collecting = true;
+
+export function streamSetCollect(on: bool): void { collecting = on; }
 
 function collect(base: usize, len: i32): void {
+  if (!collecting) return;
   sc.reset(base, len);
   const s = reader.spans;
   for (let i = 0; i < s.length; i++) {
