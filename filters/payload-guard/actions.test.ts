@@ -111,8 +111,7 @@ test("the strongest action wins: block over redact and flag, counted per kind an
 
 test("user phrase lists: case-insensitive, whitespace folded, named in the error", async () => {
   const host = await loadGuard({
-    phraseLists: { codenames: ["Project Falcon", "blue  harbor"] },
-    request: { detectors: { codenames: "block" } },
+    phraseLists: { codenames: { phrases: ["Project Falcon", "blue  harbor"], request: "block" } },
   });
   const s = await send(host, CHAT, chat("status of PROJECT\n   falcon?"));
   assert.is(s.localResponse?.status, 400);

@@ -11,6 +11,7 @@ import { TextKind } from "../lib/llm/spans";
 import { Action, BUILTIN_KINDS, Kind, builtinKind } from "./kinds";
 import { Detectors } from "./detect/scanner";
 import { INJECTION_PHRASES } from "./detect/injection-phrases";
+import { foldPhrase } from "./detect/phrases";
 
 export const enum StreamMode { Holdback = 0, Off = 1 }
 export const enum FailureMode { FailClosed = 0, FailOpen = 1 }
@@ -85,10 +86,12 @@ function isHeaderName(s: string): bool {
   return true;
 }
 
-/** Lists named in `phraseLists`: names and phrases, in order. */
+/** Lists named in `phraseLists`: names, phrases and the action in each direction (0 = off), in order. */
 class Lists {
   names: string[] = [];
   phrases: Array<string[]> = [];
+  request: i32[] = [];
+  response: i32[] = [];
 }
 
 function readLists(r: ConfigReader, root: ConfigObject): Lists {
@@ -101,10 +104,20 @@ function readLists(r: ConfigReader, root: ConfigObject): Lists {
       r.fail(obj.pathOf(name), "expected a list name of 1-64 [a-z0-9_-] that is not a built-in detector and not repeated");
       break;
     }
-    const phrases = obj.stringArray(name, 256);
-    if (r.ok && phrases.length == 0) { r.fail(obj.pathOf(name), "expected at least one phrase"); break; }
+    const list = obj.object(name);
+    if (!r.ok) break;
+    if (!list.exists) { r.fail(obj.pathOf(name), "expected an object"); break; }
+    list.fields(["phrases", "request", "response"]);
+    if (!list.require("phrases")) break;
+    const phrases = list.stringArray("phrases", 256);
+    if (r.ok && phrases.length == 0) { r.fail(list.pathOf("phrases"), "expected at least one phrase"); break; }
+    for (let k = 0; k < phrases.length && r.ok; k++) {
+      if (foldPhrase(unchecked(phrases[k])).length == 0) r.fail(list.pathOf("phrases") + "[" + k.toString() + "]", "expected a phrase that is not only whitespace");
+    }
     out.names.push(name);
     out.phrases.push(phrases);
+    out.request.push(list.enumOf("request", ACTIONS, -1) + 1);
+    out.response.push(list.enumOf("response", ACTIONS, -1) + 1);
   }
   return out;
 }
@@ -112,14 +125,17 @@ function readLists(r: ConfigReader, root: ConfigObject): Lists {
 function readDirection(r: ConfigReader, o: ConfigObject, kindNames: string[], lists: Lists, fieldNames: string[], fieldKinds: StaticArray<i32>, response: bool): Direction {
   const d = new Direction(kindNames.length);
   const det = o.object("detectors");
+  const builtins = new Array<string>();
+  for (let i = 0; i < BUILTIN_KINDS.length; i++) builtins.push(unchecked(BUILTIN_KINDS[i]));
+  det.fields(builtins);
   const names = det.memberNames();
   for (let i = 0; i < names.length && r.ok; i++) {
     const name = unchecked(names[i]);
-    const k = kindNames.indexOf(name);
-    if (k < 0) { r.fail(det.pathOf(name), "unknown detector (expected a built-in kind or a name from phraseLists)"); break; }
     const a = det.enumOf(name, ACTIONS, 0);
-    unchecked(d.detectors.actions[k] = <u8>(a + 1));
+    unchecked(d.detectors.actions[builtinKind(name)] = <u8>(a + 1));
   }
+  const listActions = response ? lists.response : lists.request;
+  for (let l = 0; l < listActions.length; l++) unchecked(d.detectors.actions[<i32>Kind.FirstList + l] = <u8>unchecked(listActions[l]));
   if (o.has("fields")) {
     const f = o.stringArray("fields", 64);
     for (let i = 0; i < f.length && r.ok; i++) {
@@ -138,7 +154,7 @@ function readDirection(r: ConfigReader, o: ConfigObject, kindNames: string[], li
     if (!ds.on(kind)) continue;
     const ph = unchecked(lists.phrases[l]);
     for (let i = 0; i < ph.length; i++) {
-      if (!ds.phrases.add(unchecked(ph[i]), kind)) { r.fail("phraseLists." + unchecked(lists.names[l]) + "[" + i.toString() + "]", "expected a phrase that is not only whitespace"); return d; }
+      ds.phrases.add(unchecked(ph[i]), kind);
     }
   }
   if (!ds.phrases.build()) r.fail(o.pathOf("detectors"), "the phrase lists are too large to compile");
@@ -193,7 +209,8 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
     if (r.ok && m.path.charCodeAt(0) != 0x2f) r.fail("moderation.path", "expected a path starting with /");
     m.authority = mod.nonEmptyString("authority", m.authority, 256);
     m.model = mod.string("model", "");
-    m.timeoutMs = mod.durationMs("timeout", 2000, 1, 60000);
+    // 0 is "no timeout", as for Envoy's http_call; the call takes a signed 32-bit millisecond count.
+    m.timeoutMs = min(mod.durationMs("timeout", 2000, 0), <i64>i32.MAX_VALUE);
     m.failureMode = <FailureMode>mod.enumOf("failureMode", ["FailClosed", "FailOpen"], 0);
     c.moderation = m;
   }
