@@ -101,7 +101,8 @@ export class ResponseMeter {
     } else if (this.mode == BodyMode.Json && !this.overflow && this.copy.length > 0) {
       const p = this.copy.dataStart, n = this.copy.length;
       this.usage.body(p, n);
-      if (this.text.body(p, n) > 0) this.estimatedOutput += this.text.estimateTokens(p);
+      // The text is only needed for an estimate: skip it when the body reported usage.
+      if ((!this.usage.reported || !this.usage.outputFinal) && this.text.body(p, n) > 0) this.estimatedOutput += this.text.estimateTokens(p);
       this.copy.reset();
     }
   }
