@@ -66,6 +66,7 @@ function messageTexts(sc: JsonScanner, obj: i32, out: SpanList): i32 {
 
 /** A `content` value: a string, or an array of parts. Returns the offset after it. */
 export function contentTexts(sc: JsonScanner, v: i32, out: SpanList): i32 {
+  if (v < 0 || v >= sc.len) return sc.fail(LibError.UnexpectedEnd, v);
   const c = sc.byteAt(v);
   if (c == CharCode.QUOTE) {
     const e = sc.skipString(v);

@@ -274,6 +274,17 @@ test("out-of-range positions are errors, not traps", () => {
   assert.is(x.jsonElements(p.ptr, p.len, -5), JSON_FAIL);
   assert.is(x.jsonMembers(p.ptr, p.len, 50), JSON_FAIL);
   assert.is(x.jsonReadString(p.ptr, p.len, -1), JSON_FAIL);
+  // A JSON_FAIL passed along by a caller that did not check it is still an error, not a trap.
+  for (const pos of [JSON_FAIL, JSON_END, -1000, 2 ** 31 - 1]) {
+    assert.is(x.jsonSkip(p.ptr, p.len, pos), JSON_FAIL);
+    assert.is(x.jsonElements(p.ptr, p.len, pos), JSON_FAIL);
+    assert.is(x.jsonMembers(p.ptr, p.len, pos), JSON_FAIL);
+    assert.is(x.jsonStringSpan(p.ptr, p.len, pos), JSON_FAIL);
+    x.jsonReadI64(p.ptr, p.len, pos); x.jsonReadF64(p.ptr, p.len, pos); x.jsonReadBool(p.ptr, p.len, pos);
+    const k = lib.put("a");
+    assert.is(x.jsonFind(p.ptr, p.len, pos, k.ptr, k.len), JSON_FAIL);
+    assert.is(x.jsonStringEquals(p.ptr, p.len, pos, k.ptr, k.len), 0);
+  }
 });
 
 test("every error code has a message", () => {

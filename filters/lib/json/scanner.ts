@@ -140,6 +140,7 @@ export class JsonScanner {
 
   /** First offset ≥ `pos` that is not JSON whitespace (may be `len`). */
   skipSpace(pos: i32): i32 {
+    if (pos < 0) return pos; // a failure passed along stays a failure
     const base = this.base, len = this.len;
     while (pos < len) {
       const c = <u32>load<u8>(base + <usize>pos);
@@ -158,6 +159,7 @@ export class JsonScanner {
 
   /** Checks that only whitespace follows `end` (the end of the root value). */
   finish(end: i32): bool {
+    if (end < 0) return false;
     const p = this.skipSpace(end);
     if (p < this.len) { this.fail(LibError.TrailingData, p); return false; }
     return true;
@@ -195,6 +197,7 @@ export class JsonScanner {
    * quote. Checks escapes (including surrogate pairing), control bytes and, if enabled, UTF-8.
    */
   skipString(pos: i32): i32 {
+    if (pos < 0 || pos >= this.len) return this.fail(LibError.UnexpectedEnd, pos);
     const base = this.base;
     const end = <usize>this.len;
     const utf8 = this.validateUtf8;
@@ -266,7 +269,7 @@ export class JsonScanner {
 
   /** Reads four hex digits at `pos`: the code unit, or -1 (error recorded). */
   hex4(pos: i32): i32 {
-    if (pos + 4 > this.len) { this.fail(LibError.UnexpectedEnd, this.len); return -1; }
+    if (pos < 0 || pos > this.len - 4) { this.fail(LibError.UnexpectedEnd, this.len); return -1; }
     let v = 0;
     for (let k = 0; k < 4; k++) {
       const h = hexValue(this.byteAt(pos + k));
@@ -289,7 +292,7 @@ export class JsonScanner {
       // (Bytes that are there and cannot start "\u" make it unpaired, not truncated.)
       if (pos + 6 < this.len && this.byteAt(pos + 6) != CharCode.BACKSLASH) return this.fail(LibError.UnpairedSurrogate, pos);
       if (pos + 7 < this.len && this.byteAt(pos + 7) != CharCode.u) return this.fail(LibError.UnpairedSurrogate, pos);
-      if (pos + 8 > this.len) return this.fail(LibError.UnexpectedEnd, this.len);
+      if (pos > this.len - 8) return this.fail(LibError.UnexpectedEnd, this.len);
       const lo = this.hex4(pos + 8);
       if (lo < 0) return JSON_FAIL;
       if (lo < 0xdc00 || lo > 0xdfff) return this.fail(LibError.UnpairedSurrogate, pos);
@@ -302,6 +305,7 @@ export class JsonScanner {
 
   /** Skips the number starting at `pos` (JSON grammar; range is not checked here). */
   skipNumber(pos: i32): i32 {
+    if (pos < 0) return this.fail(LibError.UnexpectedEnd, pos);
     const len = this.len;
     let i = pos;
     if (i < len && this.byteAt(i) == CharCode.MINUS) i++;
@@ -358,6 +362,7 @@ export class JsonScanner {
    * it. Containers are walked with an explicit stack, never recursion.
    */
   skipValue(pos: i32): i32 {
+    if (pos < 0) return this.fail(LibError.UnexpectedEnd, pos);
     const len = this.len;
     const stack = this.stack;
     const limit = this.depthLimit;
@@ -513,6 +518,7 @@ export class JsonScanner {
 
   /** Compares a raw string span (between quotes) with `len` UTF-8 bytes at `ptr`. */
   rawStringEquals(start: i32, end: i32, escaped: bool, ptr: usize, len: i32): bool {
+    if (start < 0 || end > this.len || start > end) return false;
     if (!escaped) {
       return end - start == len && memory.compare(this.base + <usize>start, ptr, <usize>len) == 0;
     }

@@ -12,6 +12,7 @@ import { JsonScanner, JSON_FAIL } from "./scanner";
  * UTF-8. Returns `end`, or `JSON_FAIL` (error recorded in `sc`).
  */
 export function decodeStringContent(sc: JsonScanner, start: i32, end: i32, out: ByteBuffer): i32 {
+  if (start < 0 || end > sc.len || start > end) return sc.fail(LibError.InvalidSpan, start);
   const base = sc.base;
   let i = start;
   let run = start;

@@ -75,10 +75,11 @@ export function stringEquals(sc: JsonScanner, pos: i32, key: JsonKey): bool {
 
 /** 1 for `true`, 0 for `false`, -1 for anything else (`TypeMismatch` recorded). */
 export function readBool(sc: JsonScanner, pos: i32): i32 {
-  if (pos >= 0 && pos + 4 <= sc.len) {
+  // (Compared as `pos <= len - n`: `pos + n` could overflow for a position near i32.MAX_VALUE.)
+  if (pos >= 0 && pos <= sc.len - 4) {
     const w = load<u32>(sc.base + <usize>pos);
     if (w == 0x65757274) return 1; // "true"
-    if (w == 0x736c6166 && pos + 5 <= sc.len && sc.byteAt(pos + 4) == CharCode.e) return 0; // "fals"+"e"
+    if (w == 0x736c6166 && pos <= sc.len - 5 && sc.byteAt(pos + 4) == CharCode.e) return 0; // "fals"+"e"
   }
   sc.fail(LibError.TypeMismatch, pos);
   return -1;
@@ -86,7 +87,7 @@ export function readBool(sc: JsonScanner, pos: i32): i32 {
 
 /** True when the value at `pos` is `null`. */
 export function isNull(sc: JsonScanner, pos: i32): bool {
-  return pos >= 0 && pos + 4 <= sc.len && load<u32>(sc.base + <usize>pos) == 0x6c6c756e;
+  return pos >= 0 && pos <= sc.len - 4 && load<u32>(sc.base + <usize>pos) == 0x6c6c756e;
 }
 
 /**
