@@ -76,6 +76,8 @@ export class StreamContext {
   /** Times `clear_route_cache` was called on this stream. */
   routeCacheCleared = 0;
   foreignArgs: Uint8Array = new Uint8Array(0);
+  /** Properties declared with the `declare_property` foreign function (effective in root contexts). */
+  readonly declared = new Map<string, { readonly: boolean }>();
   trace: TraceEntry[] = [];
 
   constructor(readonly id: number, readonly root: RootContext, readonly hooks: StreamHooks) {}

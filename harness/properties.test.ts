@@ -84,4 +84,28 @@ test("foreign functions: clear_route_cache on the current context, set_envoy_fil
   assert.equal(s.envoyFilterState.get("envoy.tcp_proxy.cluster"), { value: "c1", span: 1 });
 });
 
+test("foreign compress/uncompress round-trip with zlib; declare_property readonly makes a property set-once", async () => {
+  const { deflateSync } = await import("node:zlib");
+  const packed = deflateSync(Buffer.from("hello hello hello")).toString("hex");
+  // DeclarePropertyArguments{name:"tier", readonly:true}
+  const declare = Buffer.concat([Buffer.from([0x0a, 4]), Buffer.from("tier"), Buffer.from([0x10, 1])]).toString("hex");
+  const host = await scripted([
+    `request_headers foreign uncompress ${packed} out`,
+    "request_headers foreign uncompress 0102 out",
+    `configure foreign declare_property ${declare}`,
+    `configure foreign declare_property ${declare}`,
+    "request_headers setprop tier gold",
+    "request_headers setprop tier silver",
+    "request_headers prop tier",
+  ].join("\n"));
+  assert.equal(host.logs().filter((l) => l.startsWith("foreign declare")), ["foreign declare_property status=0", "foreign declare_property status=2"]);
+  host.stream().sendRequestHeaders(GET, true);
+  const logs = streamLogs(host);
+  assert.equal(logs.slice(logs.indexOf("context_create 2 parent=1") + 1), [
+    `foreign uncompress status=0 out=${Buffer.from("hello hello hello").toString("hex")}`,
+    "foreign uncompress status=3 out=",
+    "setprop tier status=0", "setprop tier status=2", "prop tier=gold",
+  ]);
+});
+
 test.run();

@@ -47,6 +47,8 @@ export class RootContext {
   /** `proxy_on_done` returned false: the root waits for `proxy_done`. */
   pendingDone = false;
   foreignArgs: Uint8Array = new Uint8Array(0);
+  /** Properties declared with the `declare_property` foreign function (effective in root contexts). */
+  readonly declared = new Map<string, { readonly: boolean }>();
   trace: TraceEntry[] = [];
 
   constructor(readonly id: number, readonly plugin: PluginSpec) {}

@@ -6,12 +6,13 @@
  */
 import { Status } from "../abi.ts";
 import { getProperty, merge } from "../properties.ts";
+import { deflateSync, inflateSync } from "node:zlib";
 import { text } from "../memory.ts";
 import type { Vm } from "../vm.ts";
 
-/** Minimal protobuf reader for `SetEnvoyFilterStateArguments {string path=1; string value=2; LifeSpan span=3}`. */
-export function parseFilterStateArgs(b: Uint8Array): { path: string; value: string; span: number } | null {
-  const out = { path: "", value: "", span: 0 };
+/** Minimal protobuf reader: field number → last string/varint value; null when the bytes do not parse. */
+export function parseProto(b: Uint8Array): Map<number, string | number> | null {
+  const out = new Map<number, string | number>();
   let p = 0;
   const varint = (): number | null => {
     let r = 0, shift = 0;
@@ -32,17 +33,23 @@ export function parseFilterStateArgs(b: Uint8Array): { path: string; value: stri
       if (len === null || p + len > b.length) return null;
       const s = text(b.subarray(p, p + len));
       p += len;
-      if (field === 1) out.path = s; else if (field === 2) out.value = s;
+      out.set(field, s);
     } else if (wire === 0) {
       const v = varint();
       if (v === null) return null;
-      if (field === 3) out.span = v;
+      out.set(field, v);
     } else if (wire === 5) p += 4;
     else if (wire === 1) p += 8;
     else return null;
     if (p > b.length) return null;
   }
   return out;
+}
+
+/** `SetEnvoyFilterStateArguments {string path = 1; string value = 2; LifeSpan span = 3}`. */
+export function parseFilterStateArgs(b: Uint8Array): { path: string; value: string; span: number } | null {
+  const m = parseProto(b);
+  return m && { path: String(m.get(1) ?? ""), value: String(m.get(2) ?? ""), span: Number(m.get(3) ?? 0) };
 }
 
 export function foreignImports(vm: Vm) {
@@ -61,6 +68,8 @@ export function foreignImports(vm: Vm) {
       const value = vm.memory.read(vp, vl);
       const c = vm.ctx();
       if (c?.kind !== "stream") return Status.NOT_FOUND;
+      // Envoy looks the prototype up in the ROOT context (declare_property); readonly ⇒ set once.
+      if (c.root.declared.get(path)?.readonly && c.hooks.filterState.has(path)) return Status.BAD_ARGUMENT;
       c.hooks.filterState.set(path, value);
       return Status.OK;
     },
@@ -80,6 +89,24 @@ export function foreignImports(vm: Vm) {
         if (!vm.services.filterStateFactories.has(parsed.path)) return Status.NOT_FOUND;
         if (c?.kind !== "stream") return Status.NOT_FOUND;
         c.hooks.envoyFilterState.set(parsed.path, { value: parsed.value, span: parsed.span });
+        noResult();
+        return Status.OK;
+      }
+      const result = (bytes: Uint8Array) => {
+        if (retPtr === 0) return Status.OK;
+        return vm.memory.copyOut(bytes, retPtr, retLen) ? Status.OK : Status.INVALID_MEMORY_ACCESS;
+      };
+      if (name === "compress" || name === "uncompress") {
+        let out: Uint8Array;
+        try { out = name === "compress" ? deflateSync(args) : inflateSync(args); } catch { return Status.SERIALIZATION_FAILURE; }
+        return result(out);
+      }
+      if (name === "declare_property") {
+        const m = parseProto(args);
+        if (!m || !c) return Status.BAD_ARGUMENT;
+        const prop = String(m.get(1) ?? "");
+        if (c.declared.has(prop)) return Status.BAD_ARGUMENT;
+        c.declared.set(prop, { readonly: Number(m.get(2) ?? 0) !== 0 });
         noResult();
         return Status.OK;
       }

@@ -47,9 +47,12 @@ function constMap(c: Context | null, type: number): HeaderMap | null {
 
 export function headerImports(vm: Vm) {
   const mutate = (type: number, fn: (m: HeaderMap) => void): number => {
-    const m = mutableMap(vm.ctx(), type);
+    const c = vm.ctx();
+    const m = mutableMap(c, type);
     if (!m) return Status.BAD_ARGUMENT;
     fn(m);
+    // §10.8: for ABI ≤ 0.2.1 modules Envoy still clears the route cache whenever request headers change.
+    if (type === MapType.HTTP_REQUEST_HEADERS && c?.kind === "stream") c.hooks.clearRouteCache(c);
     return Status.OK;
   };
   return {

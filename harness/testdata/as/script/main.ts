@@ -297,7 +297,9 @@ function op(t: Array<string>, ctx: u32): void {
     const n = enc(a1);
     const args = new ArrayBuffer(a2.length / 2);
     for (let i = 0; i < a2.length / 2; i++) store<u8>(ptr(args) + i, <u8>parseInt(a2.substr(i * 2, 2), 16));
-    log("foreign " + a1 + " status=" + proxy_call_foreign_function(ptr(n), n.byteLength, ptr(args), args.byteLength, A, B).toString());
+    store<u32>(A, 0); store<u32>(B, 0);
+    const st = proxy_call_foreign_function(ptr(n), n.byteLength, ptr(args), args.byteLength, A, B);
+    log("foreign " + a1 + " status=" + st.toString() + (a3 == "out" ? " out=" + takenHex() : ""));
     return;
   }
   if (o == "loglevel") { proxy_get_log_level(C); log("loglevel=" + load<u32>(C).toString()); return; }
