@@ -126,4 +126,10 @@ test("configurations that are not JSON objects are refused without a trap", asyn
   assert.is(await configure(""), null, "an empty configuration means all defaults");
 });
 
+test("samples/token-limit.json is accepted by the schema and the filter", async () => {
+  const sample = JSON.parse(readFileSync(new URL("../../samples/token-limit.json", import.meta.url), "utf8"));
+  assert.ok(validate(sample), JSON.stringify(validate.errors));
+  assert.is(await configure(sample), null);
+});
+
 test.run();
