@@ -123,6 +123,11 @@ test("nesting deeper than the limit is TooDeep, iteratively (no stack overflow a
   x.jsonSetOptions(1000, 1);
   assert.ok(validate("[".repeat(1000) + "]".repeat(1000)).ok, "the limit is configurable");
   assert.is(validate("[".repeat(1001) + "]".repeat(1001)).error, LibError.TooDeep);
+  x.jsonSetOptions(2 ** 31 - 1, 1);
+  assert.is(validate("[".repeat(70_000)).error, LibError.TooDeep, "an absurd limit is clamped, not allocated");
+  x.jsonSetOptions(-5, 1);
+  assert.is(validate("[[]]").error, LibError.TooDeep, "a limit below 1 means 1");
+  assert.ok(validate("[]").ok);
   x.jsonSetOptions(64, 1);
 });
 
@@ -280,6 +285,7 @@ test("out-of-range positions are errors, not traps", () => {
     assert.is(x.jsonElements(p.ptr, p.len, pos), JSON_FAIL);
     assert.is(x.jsonMembers(p.ptr, p.len, pos), JSON_FAIL);
     assert.is(x.jsonStringSpan(p.ptr, p.len, pos), JSON_FAIL);
+    assert.is(x.jsonMemberAfter(p.ptr, p.len, pos), JSON_FAIL);
     x.jsonReadI64(p.ptr, p.len, pos); x.jsonReadF64(p.ptr, p.len, pos); x.jsonReadBool(p.ptr, p.len, pos);
     const k = lib.put("a");
     assert.is(x.jsonFind(p.ptr, p.len, pos, k.ptr, k.len), JSON_FAIL);

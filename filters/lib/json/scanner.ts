@@ -27,6 +27,8 @@ export const JSON_END: i32 = -1;
 export const JSON_FAIL: i32 = -2;
 
 export const DEFAULT_MAX_DEPTH: i32 = 64;
+/** The largest depth limit a scanner accepts (larger values are clamped to it). */
+export const MAX_DEPTH_LIMIT: i32 = 1 << 16;
 
 export const enum JsonType {
   Invalid = 0,
@@ -106,7 +108,8 @@ export class JsonScanner {
   private scratch: ByteBuffer = new ByteBuffer(64);
 
   constructor(maxDepth: i32 = DEFAULT_MAX_DEPTH) {
-    const limit = maxDepth > 0 ? maxDepth : 1;
+    // Clamped, so a configured limit can never ask for an allocation that fails (and traps).
+    const limit = maxDepth < 1 ? 1 : maxDepth > MAX_DEPTH_LIMIT ? MAX_DEPTH_LIMIT : maxDepth;
     this.depthLimit = limit;
     this.stack = new StaticArray<u8>(limit);
   }
@@ -135,6 +138,7 @@ export class JsonScanner {
     return JSON_FAIL;
   }
 
+  /** The byte at `pos`, unchecked: `pos` must be in [0, len). */
   // @ts-ignore: decorator
   @inline byteAt(pos: i32): u32 { return <u32>load<u8>(this.base + <usize>pos); }
 
@@ -501,6 +505,7 @@ export class JsonScanner {
   }
 
   private afterEntry(e: i32, close: u32): i32 {
+    if (e < 0) return this.fail(LibError.UnexpectedEnd, e);
     let i = this.skipSpace(e);
     if (i >= this.len) return this.fail(LibError.UnexpectedEnd, i);
     const c = this.byteAt(i);

@@ -159,3 +159,6 @@ export function jsonMessageTexts(ptr: usize, len: i32): i32 {
   return texts.length;
 }
 const MESSAGES = new JsonKey("messages");
+
+/** `memberAfter` on an arbitrary offset (a failure passed along must stay a failure). */
+export function jsonMemberAfter(ptr: usize, len: i32, e: i32): i32 { return report(scan(ptr, len).memberAfter(e)); }
