@@ -98,4 +98,18 @@ test("the same events for every two-chunk split and for random chunkings", () =>
   assert.equal(lib.logs, []);
 });
 
+test("memory stays flat over many streams", () => {
+  const bytes = enc(`data: {"choices":[{"delta":{"content":"hello"}}]}\n\n`.repeat(50) + "data: [DONE]\n\n");
+  const p = lib.put(bytes);
+  const once = () => {
+    lib.exports.sseReset();
+    for (let off = 0; off < bytes.length; off += 700) lib.exports.ssePush(p.ptr + off, Math.min(700, bytes.length - off));
+    while (lib.exports.sseNext());
+  };
+  for (let i = 0; i < 100; i++) once();
+  const after100 = lib.memory.buffer.byteLength;
+  for (let i = 0; i < 5000; i++) once();
+  assert.is(lib.memory.buffer.byteLength, after100);
+});
+
 test.run();
