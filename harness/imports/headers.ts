@@ -47,12 +47,9 @@ function constMap(c: Context | null, type: number): HeaderMap | null {
 
 export function headerImports(vm: Vm) {
   const mutate = (type: number, fn: (m: HeaderMap) => void): number => {
-    const c = vm.ctx();
-    const m = mutableMap(c, type);
+    const m = mutableMap(vm.ctx(), type);
     if (!m) return Status.BAD_ARGUMENT;
     fn(m);
-    // §10.8: for ABI ≤ 0.2.1 modules Envoy still clears the route cache whenever request headers change.
-    if (type === MapType.HTTP_REQUEST_HEADERS && c?.kind === "stream") c.hooks.clearRouteCache(c);
     return Status.OK;
   };
   return {
