@@ -8,6 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import * as grpc from "@grpc/grpc-js";
 import { GET, scripted, streamLogs } from "./testdata/helpers.ts";
 
 test("http_call validation: negative timeout, unknown cluster, missing pseudo-headers → BAD_ARGUMENT; ids 4, 8, 12", async () => {
@@ -71,7 +72,7 @@ test("a cluster URL is called for real (fetch to 127.0.0.1) and the answer deliv
     assert.ok(streamLogs(host).includes("get 6 x-path=/hello"));
     assert.ok(streamLogs(host).includes("body 4=real"));
     assert.is(s.client.headers?.get(":status"), "200");
-  } finally { server.close(); }
+  } finally { server.closeAllConnections(); server.close(); }
 });
 
 test("gRPC ids: calls 5, 9; streams 6, 10; unknown cluster PARSE_FAILURE; send/cancel/close statuses", async () => {
@@ -105,6 +106,21 @@ test("a gRPC answer: initial metadata, message, trailing metadata, then close wi
   assert.equal(streamLogs(host).slice(2), [
     "grpc_initial id=5 n=1", "get 4 a=1", "grpc_receive id=5 size=4", "body 5=pong", "grpc_trailing id=5 n=1", "grpc_close id=5 code=7", "status code=7 msg=denied rc=0",
   ]);
+});
+
+test("a gRPC cluster URL is called for real (grpc-js server on 127.0.0.1)", async () => {
+  const server = new grpc.Server();
+  const raw = (b: Buffer) => b;
+  server.addService({ M: { path: "/pkg.Echo/M", requestStream: false, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw, originalName: "M" } } as grpc.ServiceDefinition,
+    { M: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, Buffer.concat([Buffer.from("echo:"), call.request])) });
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  try {
+    const host = await scripted("request_headers grpccall echo pkg.Echo M ping 2000\nrequest_headers return 1\ngrpc_receive body 5\ngrpc_close resume 0", { clusters: { echo: `127.0.0.1:${port}` } });
+    const s = await host.run({ request: { headers: GET } });
+    assert.ok(streamLogs(host).includes("body 5=echo:ping"));
+    assert.ok(streamLogs(host).includes("grpc_close id=5 code=0"));
+    assert.is(s.client.headers?.get(":status"), "200");
+  } finally { server.forceShutdown(); }
 });
 
 test.run();
