@@ -208,28 +208,38 @@ export class JsonScanner {
     let i = <usize>pos + 1;
     let escaped = false;
     while (true) {
-      // Eight bytes per step until a quote, a backslash, a control byte or (when validating) a
-      // non-ASCII byte. The lowest flagged byte is exact: borrows only flag bytes above a hit.
-      // Thirty-two bytes per iteration while far from the end (one branch for four words),
-      // then eight.
-      while (i + 32 <= end) {
-        const m0 = stopMask(load<u64>(base + i), utf8);
-        const m1 = stopMask(load<u64>(base + i, 8), utf8);
-        const m2 = stopMask(load<u64>(base + i, 16), utf8);
-        const m3 = stopMask(load<u64>(base + i, 24), utf8);
-        if ((m0 | m1 | m2 | m3) != 0) {
-          if (m0 != 0) i += <usize>(ctz(m0) >> 3);
-          else if (m1 != 0) i += 8 + <usize>(ctz(m1) >> 3);
-          else if (m2 != 0) i += 16 + <usize>(ctz(m2) >> 3);
-          else i += 24 + <usize>(ctz(m3) >> 3);
-          break;
-        }
-        i += 32;
-      }
-      while (i + 8 <= end) {
+      // Words of eight bytes until a quote, a backslash, a control byte or (when validating) a
+      // non-ASCII byte; the lowest flagged byte is exact (borrows only flag bytes above a hit).
+      // Most keys and many values are short, so one word is tried before the wide loop.
+      let hit = false;
+      if (i + 8 <= end) {
         const m = stopMask(load<u64>(base + i), utf8);
-        if (m != 0) { i += <usize>(ctz(m) >> 3); break; }
-        i += 8;
+        if (m != 0) { i += <usize>(ctz(m) >> 3); hit = true; }
+        else i += 8;
+      }
+      if (!hit) {
+        // Thirty-two bytes per iteration while far from the end (one branch for four words),
+        // then eight.
+        while (i + 32 <= end) {
+          const m0 = stopMask(load<u64>(base + i), utf8);
+          const m1 = stopMask(load<u64>(base + i, 8), utf8);
+          const m2 = stopMask(load<u64>(base + i, 16), utf8);
+          const m3 = stopMask(load<u64>(base + i, 24), utf8);
+          if ((m0 | m1 | m2 | m3) != 0) {
+            if (m0 != 0) i += <usize>(ctz(m0) >> 3);
+            else if (m1 != 0) i += 8 + <usize>(ctz(m1) >> 3);
+            else if (m2 != 0) i += 16 + <usize>(ctz(m2) >> 3);
+            else i += 24 + <usize>(ctz(m3) >> 3);
+            hit = true;
+            break;
+          }
+          i += 32;
+        }
+        while (!hit && i + 8 <= end) {
+          const m = stopMask(load<u64>(base + i), utf8);
+          if (m != 0) { i += <usize>(ctz(m) >> 3); break; }
+          i += 8;
+        }
       }
       if (i >= end) return this.fail(LibError.UnexpectedEnd, <i32>i);
       const c = <u32>load<u8>(base + i);
