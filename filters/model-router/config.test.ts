@@ -62,11 +62,11 @@ const INVALID: Array<[unknown, string]> = [
   [{ apiPrefixes: ["/ok", "/with space"] }, "apiPrefixes[1]"],
   [{ apiPrefixes: ["/a?b"] }, "apiPrefixes[0]"],
   [{ aliases: [] }, "aliases"],
-  [{ aliases: { a: 1 } }, "aliases[\"a\"]"],
-  [{ aliases: { a: "" } }, "aliases[\"a\"]"],
-  [{ aliases: { a: "bad\nname" } }, "aliases[\"a\"]"],
-  [{ aliases: { a: "x".repeat(257) } }, "aliases[\"a\"]"],
-  [{ aliases: { "": "x" } }, "aliases[\"\"]"],
+  [{ aliases: { a: 1 } }, "aliases.a"],
+  [{ aliases: { a: "" } }, "aliases.a"],
+  [{ aliases: { a: "bad\nname" } }, "aliases.a"],
+  [{ aliases: { a: "x".repeat(257) } }, "aliases.a"],
+  [{ aliases: { "": "x" } }, "aliases."],
   [{ rules: {} }, "rules"],
   [{ rules: ["r"] }, "rules[0]"],
   [{ rules: [{}] }, "rules[0]"],
@@ -76,9 +76,9 @@ const INVALID: Array<[unknown, string]> = [
   [rule({ when: { modle: "x" } }), "rules[0].when"],
   [rule({ when: { model: 3 } }), "rules[0].when.model"],
   [rule({ when: { model: "" } }), "rules[0].when.model"],
-  [rule({ when: { headers: { "x-a": 1 } } }), "rules[0].when.headers[\"x-a\"]"],
-  [rule({ when: { headers: { "bad name": "v" } } }), "rules[0].when.headers[\"bad name\"]"],
-  [rule({ when: { headers: { "x-a": "v\r\nx-b: 1" } } }), "rules[0].when.headers[\"x-a\"]"],
+  [rule({ when: { headers: { "x-a": 1 } } }), "rules[0].when.headers.x-a"],
+  [rule({ when: { headers: { "bad name": "v" } } }), "rules[0].when.headers.bad name"],
+  [rule({ when: { headers: { "x-a": "v\r\nx-b: 1" } } }), "rules[0].when.headers.x-a"],
   [rule({ when: { minPromptTokens: -1 } }), "rules[0].when.minPromptTokens"],
   [rule({ when: { maxPromptTokens: "10" } }), "rules[0].when.maxPromptTokens"],
   [rule({ when: { hasImages: 1 } }), "rules[0].when.hasImages"],
@@ -95,9 +95,9 @@ const INVALID: Array<[unknown, string]> = [
   [rule({ split: { targets: [{ model: "a", weight: 0 }] } }), "rules[0].split.targets[0].weight"],
   [rule({ split: { targets: [{ model: "a", weight: 1, extra: 1 }] } }), "rules[0].split.targets[0]"],
   [rule({ split: { stickyHeader: "x y", targets: [{ model: "a", weight: 1 }] } }), "rules[0].split.stickyHeader"],
-  [rule({ setHeaders: { "x-a": "line\nbreak" } }), "rules[0].setHeaders[\"x-a\"]"],
-  [rule({ setHeaders: { ":path": "/x" } }), "rules[0].setHeaders[\":path\"]"],
-  [rule({ setHeaders: { "x-a": "v".repeat(4097) } }), "rules[0].setHeaders[\"x-a\"]"],
+  [rule({ setHeaders: { "x-a": "line\nbreak" } }), "rules[0].setHeaders.x-a"],
+  [rule({ setHeaders: { ":path": "/x" } }), "rules[0].setHeaders.:path"],
+  [rule({ setHeaders: { "x-a": "v".repeat(4097) } }), "rules[0].setHeaders.x-a"],
 ];
 
 test("valid configurations: the schema accepts them and the filter starts", async () => {
@@ -129,7 +129,7 @@ test("configurations that are not JSON objects are refused without a trap", asyn
 
 test("a duplicated field is refused (which copy would apply?)", async () => {
   const lines = await configure('{"maxBodyBytes":10,"maxBodyBytes":20}');
-  assert.ok(lines?.some((l) => l.includes('duplicate field "maxBodyBytes"')), String(lines));
+  assert.ok(lines?.some((l) => l.includes("maxBodyBytes: duplicate field")), String(lines));
 });
 
 test.run();

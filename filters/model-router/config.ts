@@ -5,8 +5,8 @@
  * field), and compiled into what the per-request path needs (globs, phrase matchers, the list of
  * request headers to capture). `config.schema.json` accepts exactly the same documents.
  */
+import { ConfigObject, ConfigReader } from "../lib/config/reader";
 import { PhraseMatcher, PhraseMatcherBuilder } from "../lib/matcher";
-import { ConfigReader, Elements, Members } from "./config-reader";
 import { Glob } from "./glob";
 
 export const DEFAULT_MODEL_HEADER = "x-gateway-model-name";
@@ -150,212 +150,135 @@ function isRuleName(s: string): bool {
   return true;
 }
 
-// ---- the parser ------------------------------------------------------------------------------
+// ---- the parser (on lib/config's reader) -------------------------------------------------------
 
 /** Parses the plugin configuration (empty means all defaults). */
 export function parseConfig(bytes: Uint8Array): ParsedConfig {
   const out = new ParsedConfig();
   const c = new RouterConfig();
-  if (isBlank(bytes)) { out.config = c; return out; }
   const r = new ConfigReader(bytes);
   const root = r.root();
-  if (root >= 0) readTop(r, root, c);
+  if (r.ok) readTop(r, root, c);
   if (!r.ok) { out.error = r.error; return out; }
   out.config = c;
   return out;
 }
 
-function isBlank(b: Uint8Array): bool {
-  for (let i = 0; i < b.length; i++) {
-    const c = unchecked(b[i]);
-    if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) return false;
-  }
-  return true;
-}
+const MODEL_RULE = "a model name of 1-256 characters without control characters";
 
-function readTop(r: ConfigReader, root: i32, c: RouterConfig): void {
-  const m = new Members(r, root, "");
-  while (m.next()) {
-    const k = m.key, v = m.value;
-    if (k == "holdHeaders") c.holdHeaders = r.bool(v, k) == 1;
-    else if (k == "modelHeader") {
-      const s = r.string(v, k);
-      if (s !== null && !isHeaderName(s)) r.fail(k, "must be an HTTP header name");
-      else if (s !== null) c.modelHeader = s.toLowerCase();
-    } else if (k == "maxBodyBytes") c.maxBodyBytes = r.int(v, k, 1, MAX_MAX_BODY_BYTES);
-    else if (k == "onParseError") {
-      const s = r.string(v, k);
-      if (s !== null && s != "reject" && s != "continue") r.fail(k, "must be \"reject\" or \"continue\"");
-      else if (s !== null) c.rejectOnParseError = s == "reject";
-    } else if (k == "apiPrefixes") readPrefixes(r, v, c);
-    else if (k == "aliases") readAliases(r, v, c);
-    else if (k == "rules") readRules(r, v, c);
-    else m.unknown();
+function readTop(r: ConfigReader, root: ConfigObject, c: RouterConfig): void {
+  if (!root.fields(["holdHeaders", "modelHeader", "maxBodyBytes", "onParseError", "apiPrefixes", "aliases", "rules"])) return;
+  c.holdHeaders = root.bool("holdHeaders", false);
+  const header = root.string("modelHeader", DEFAULT_MODEL_HEADER);
+  if (r.ok && !isHeaderName(header)) r.fail("modelHeader", "expected an HTTP header name");
+  c.modelHeader = header.toLowerCase();
+  c.maxBodyBytes = root.int("maxBodyBytes", DEFAULT_MAX_BODY_BYTES, 1, MAX_MAX_BODY_BYTES);
+  c.rejectOnParseError = root.enumOf("onParseError", ["reject", "continue"], 0) == 0;
+  const prefixes = root.stringArray("apiPrefixes", 1024);
+  for (let i = 0; r.ok && i < prefixes.length; i++) {
+    if (!isPathPrefix(prefixes[i])) r.fail("apiPrefixes[" + i.toString() + "]", "expected a path starting with \"/\" (no query, fragment or spaces)");
   }
-}
-
-function readPrefixes(r: ConfigReader, v: i32, c: RouterConfig): void {
-  if (!r.isArray(v, "apiPrefixes")) return;
-  const e = new Elements(r, v);
-  while (e.next()) {
-    const path = "apiPrefixes[" + e.index.toString() + "]";
-    const s = r.string(e.value, path);
-    if (s === null) return;
-    if (!isPathPrefix(s)) { r.fail(path, "must be a path starting with \"/\" (no query, fragment or spaces)"); return; }
-    c.apiPrefixes.push(s);
+  c.apiPrefixes = prefixes;
+  const aliases = root.stringMap("aliases");
+  const keys = aliases.keys();
+  for (let i = 0; r.ok && i < keys.length; i++) {
+    const k = keys[i];
+    if (!isModelName(k) || !isModelName(aliases.get(k))) r.fail(root.pathOf("aliases") + "." + k, "alias and model: " + MODEL_RULE);
   }
-}
-
-function readAliases(r: ConfigReader, v: i32, c: RouterConfig): void {
-  if (!r.isObject(v, "aliases")) return;
-  const m = new Members(r, v, "aliases");
-  while (m.next()) {
-    const path = "aliases[\"" + m.key + "\"]";
-    if (!isModelName(m.key)) { r.fail(path, "an alias must be 1-256 characters without control characters"); return; }
-    const s = r.string(m.value, path);
-    if (s === null) return;
-    if (!isModelName(s)) { r.fail(path, "a model must be 1-256 characters without control characters"); return; }
-    c.aliases.set(m.key, s);
-  }
-}
-
-function readRules(r: ConfigReader, v: i32, c: RouterConfig): void {
-  if (!r.isArray(v, "rules")) return;
-  const e = new Elements(r, v);
-  while (e.next()) {
-    const path = "rules[" + e.index.toString() + "]";
-    if (!r.isObject(e.value, path)) return;
-    const rule = new Rule();
-    rule.index = e.index;
-    const m = new Members(r, e.value, path);
-    let named = false;
-    while (m.next()) {
-      const k = m.key, fv = m.value, fp = path + "." + k;
-      if (k == "name") {
-        const s = r.string(fv, fp);
-        if (s !== null && !isRuleName(s)) r.fail(fp, "must be 1-64 letters, digits, '_' or '-'");
-        else if (s !== null) { rule.name = s; named = true; }
-      } else if (k == "when") readWhen(r, fv, fp, rule, c);
-      else if (k == "setModel") {
-        const s = r.string(fv, fp);
-        if (s !== null && !isModelName(s)) r.fail(fp, "a model must be 1-256 characters without control characters");
-        else rule.setModel = s;
-      } else if (k == "split") readSplit(r, fv, fp, rule, c);
-      else if (k == "setHeaders") readSetHeaders(r, fv, fp, rule);
-      else m.unknown();
-    }
-    if (!r.ok) return;
-    if (!named) { r.fail(path, "missing required field \"name\""); return; }
-    if (rule.setModel !== null && rule.targets.length > 0) { r.fail(path, "\"setModel\" and \"split\" exclude each other"); return; }
+  c.aliases = aliases;
+  const rules = root.objects("rules");
+  for (let i = 0; r.ok && i < rules.length; i++) {
+    const rule = readRule(r, rules[i], c);
+    rule.index = i;
     c.rules.push(rule);
   }
 }
 
-function readWhen(r: ConfigReader, v: i32, path: string, rule: Rule, c: RouterConfig): void {
-  if (!r.isObject(v, path)) return;
-  const m = new Members(r, v, path);
-  while (m.next()) {
-    const k = m.key, fv = m.value, fp = path + "." + k;
-    if (k == "model") {
-      const s = r.string(fv, fp);
-      if (s !== null && !isModelName(s)) r.fail(fp, "a model pattern must be 1-256 characters without control characters");
-      else if (s !== null) rule.model = new Glob(s);
-    } else if (k == "headers") {
-      if (!r.isObject(fv, fp)) return;
-      const h = new Members(r, fv, fp);
-      while (h.next()) {
-        const hp = fp + "[\"" + h.key + "\"]";
-        if (!isHeaderName(h.key)) { r.fail(hp, "must be an HTTP header name"); return; }
-        const s = r.string(h.value, hp);
-        if (s === null) return;
-        if (!isHeaderValue(s)) { r.fail(hp, "a header value pattern must be at most 4096 characters without control characters"); return; }
-        const name = h.key.toLowerCase();
-        rule.headers.push(new HeaderCondition(name, new Glob(s)));
-        capture(c, name);
-      }
-    } else if (k == "minPromptTokens") rule.minPromptTokens = r.int(fv, fp, 0, MAX_TOKENS);
-    else if (k == "maxPromptTokens") rule.maxPromptTokens = r.int(fv, fp, 0, MAX_TOKENS);
-    else if (k == "hasImages") rule.hasImages = r.bool(fv, fp);
-    else if (k == "hasTools") rule.hasTools = r.bool(fv, fp);
-    else if (k == "stream") rule.stream = r.bool(fv, fp);
-    else if (k == "lastUserMessageContains") readPhrases(r, fv, fp, rule);
-    else m.unknown();
+function readRule(r: ConfigReader, o: ConfigObject, c: RouterConfig): Rule {
+  const rule = new Rule();
+  if (!o.fields(["name", "when", "setModel", "split", "setHeaders"]) || !o.require("name")) return rule;
+  rule.name = o.string("name");
+  if (r.ok && !isRuleName(rule.name)) r.fail(o.pathOf("name"), "expected 1-64 letters, digits, '_' or '-'");
+  const when = o.object("when");
+  if (when.exists) readWhen(r, when, rule, c);
+  if (o.has("setModel")) {
+    const m = o.string("setModel");
+    if (r.ok && !isModelName(m)) r.fail(o.pathOf("setModel"), "expected " + MODEL_RULE);
+    rule.setModel = m;
+  }
+  const split = o.object("split");
+  if (split.exists) readSplit(r, split, rule, c);
+  if (r.ok && rule.setModel !== null && split.exists) r.fail(o.path, "\"setModel\" and \"split\" exclude each other");
+  const set = o.stringMap("setHeaders");
+  const names = set.keys();
+  for (let i = 0; r.ok && i < names.length; i++) {
+    const n = names[i];
+    const path = o.pathOf("setHeaders") + "." + n;
+    if (!isHeaderName(n)) r.fail(path, "expected an HTTP header name");
+    else if (!isHeaderValue(set.get(n))) r.fail(path, "expected a header value of at most 4096 characters without control characters");
+    rule.setHeaders.push(n.toLowerCase());
+    rule.setHeaders.push(set.get(n));
+  }
+  return rule;
+}
+
+function readWhen(r: ConfigReader, w: ConfigObject, rule: Rule, c: RouterConfig): void {
+  if (!w.fields(["model", "headers", "minPromptTokens", "maxPromptTokens", "hasImages", "hasTools", "stream", "lastUserMessageContains"])) return;
+  if (w.has("model")) {
+    const m = w.string("model");
+    if (r.ok && !isModelName(m)) r.fail(w.pathOf("model"), "expected a pattern of 1-256 characters without control characters");
+    rule.model = new Glob(m);
+  }
+  const headers = w.stringMap("headers");
+  const names = headers.keys();
+  for (let i = 0; r.ok && i < names.length; i++) {
+    const n = names[i];
+    const path = w.pathOf("headers") + "." + n;
+    if (!isHeaderName(n)) r.fail(path, "expected an HTTP header name");
+    else if (!isHeaderValue(headers.get(n))) r.fail(path, "expected a value pattern of at most 4096 characters without control characters");
+    const name = n.toLowerCase();
+    rule.headers.push(new HeaderCondition(name, new Glob(headers.get(n))));
+    capture(c, name);
+  }
+  rule.minPromptTokens = w.int("minPromptTokens", -1, 0, MAX_TOKENS);
+  rule.maxPromptTokens = w.int("maxPromptTokens", -1, 0, MAX_TOKENS);
+  if (w.has("hasImages")) rule.hasImages = w.bool("hasImages") ? 1 : 0;
+  if (w.has("hasTools")) rule.hasTools = w.bool("hasTools") ? 1 : 0;
+  if (w.has("stream")) rule.stream = w.bool("stream") ? 1 : 0;
+  if (w.has("lastUserMessageContains")) {
+    const path = w.pathOf("lastUserMessageContains");
+    const phrases = w.stringArray("lastUserMessageContains", 4096);
+    if (!r.ok) return;
+    if (phrases.length == 0) { r.fail(path, "expected at least one phrase"); return; }
+    const b = new PhraseMatcherBuilder();
+    for (let i = 0; i < phrases.length; i++) {
+      if (codePoints(phrases[i]) > 1024) { r.fail(path + "[" + i.toString() + "]", "expected a phrase of at most 1024 characters"); return; }
+      b.add(phrases[i]);
+    }
+    const matcher = b.build();
+    if (matcher === null) { r.fail(path, "too many or too long phrases"); return; }
+    rule.phrases = matcher;
   }
 }
 
-function readPhrases(r: ConfigReader, v: i32, path: string, rule: Rule): void {
-  if (!r.isArray(v, path)) return;
-  const b = new PhraseMatcherBuilder();
-  const e = new Elements(r, v);
-  while (e.next()) {
-    const ep = path + "[" + e.index.toString() + "]";
-    const s = r.string(e.value, ep);
-    if (s === null) return;
-    if (s.length == 0 || codePoints(s) > 1024) { r.fail(ep, "a phrase must be 1-1024 characters"); return; }
-    b.add(s);
+function readSplit(r: ConfigReader, o: ConfigObject, rule: Rule, c: RouterConfig): void {
+  if (!o.fields(["stickyHeader", "targets"]) || !o.require("targets")) return;
+  if (o.has("stickyHeader")) {
+    const h = o.string("stickyHeader");
+    if (r.ok && !isHeaderName(h)) r.fail(o.pathOf("stickyHeader"), "expected an HTTP header name");
+    rule.stickyHeader = h.toLowerCase();
+    capture(c, rule.stickyHeader);
   }
-  if (!r.ok) return;
-  if (b.count == 0) { r.fail(path, "must list at least one phrase"); return; }
-  const matcher = b.build();
-  if (matcher === null) { r.fail(path, "too many or too long phrases"); return; }
-  rule.phrases = matcher;
-}
-
-function readSplit(r: ConfigReader, v: i32, path: string, rule: Rule, c: RouterConfig): void {
-  if (!r.isObject(v, path)) return;
-  const m = new Members(r, v, path);
-  let hasTargets = false;
-  while (m.next()) {
-    const k = m.key, fv = m.value, fp = path + "." + k;
-    if (k == "stickyHeader") {
-      const s = r.string(fv, fp);
-      if (s !== null && !isHeaderName(s)) r.fail(fp, "must be an HTTP header name");
-      else if (s !== null) { rule.stickyHeader = s.toLowerCase(); capture(c, rule.stickyHeader); }
-    } else if (k == "targets") {
-      hasTargets = true;
-      if (!r.isArray(fv, fp)) return;
-      const e = new Elements(r, fv);
-      while (e.next()) {
-        const tp = fp + "[" + e.index.toString() + "]";
-        readTarget(r, e.value, tp, rule);
-      }
-      if (r.ok && rule.targets.length == 0) r.fail(fp, "must list at least one target");
-    } else m.unknown();
-  }
-  if (r.ok && !hasTargets) r.fail(path, "missing required field \"targets\"");
-}
-
-function readTarget(r: ConfigReader, v: i32, path: string, rule: Rule): void {
-  if (!r.isObject(v, path)) return;
-  const m = new Members(r, v, path);
-  let model: string | null = null;
-  let weight: i64 = -1;
-  while (m.next()) {
-    const k = m.key, fv = m.value, fp = path + "." + k;
-    if (k == "model") {
-      model = r.string(fv, fp);
-      if (model !== null && !isModelName(model)) r.fail(fp, "a model must be 1-256 characters without control characters");
-    } else if (k == "weight") weight = r.int(fv, fp, 1, MAX_WEIGHT);
-    else m.unknown();
-  }
-  if (!r.ok) return;
-  if (model === null) { r.fail(path, "missing required field \"model\""); return; }
-  if (weight < 0) { r.fail(path, "missing required field \"weight\""); return; }
-  rule.targets.push(new SplitTarget(model, <u64>weight));
-  rule.totalWeight += <u64>weight;
-}
-
-function readSetHeaders(r: ConfigReader, v: i32, path: string, rule: Rule): void {
-  if (!r.isObject(v, path)) return;
-  const m = new Members(r, v, path);
-  while (m.next()) {
-    const hp = path + "[\"" + m.key + "\"]";
-    if (!isHeaderName(m.key)) { r.fail(hp, "must be an HTTP header name"); return; }
-    const s = r.string(m.value, hp);
-    if (s === null) return;
-    if (!isHeaderValue(s)) { r.fail(hp, "a header value must be at most 4096 characters without control characters"); return; }
-    rule.setHeaders.push(m.key.toLowerCase());
-    rule.setHeaders.push(s);
+  const targets = o.objects("targets");
+  if (r.ok && targets.length == 0) { r.fail(o.pathOf("targets"), "expected at least one target"); return; }
+  for (let i = 0; r.ok && i < targets.length; i++) {
+    const t = targets[i];
+    if (!t.fields(["model", "weight"]) || !t.require("model") || !t.require("weight")) return;
+    const model = t.string("model");
+    if (r.ok && !isModelName(model)) { r.fail(t.pathOf("model"), "expected " + MODEL_RULE); return; }
+    const weight = t.int("weight", 1, 1, MAX_WEIGHT);
+    rule.targets.push(new SplitTarget(model, <u64>weight));
+    rule.totalWeight += <u64>weight;
   }
 }
 
