@@ -3,7 +3,7 @@
  * Phrase detection: the shipped prompt-injection list and the user's named lists in one
  * Aho–Corasick automaton (lib's `PhraseMatcher`, ASCII case folding) run over a copy of the text
  * where every whitespace run — including the JSON escapes `\n`, `\r`, `\t` — is one space. An
- * offset map turns matches back into raw offsets for redaction. `pendingStart` tells the stream
+ * list of folding segments turns matches back into raw offsets for redaction. `pendingStart` tells the stream
  * holdback where a phrase may still be under way at the end of the text.
  */
 import { PhraseMatcher, PhraseMatcherBuilder, MatchList } from "../../lib/matcher";
@@ -34,8 +34,11 @@ export class PhraseSet {
   private firstBytes: StaticArray<bool> = new StaticArray<bool>(256);
   private hits: MatchList = new MatchList(4096);
   private norm: Uint8Array = new Uint8Array(1024);
-  private map: Int32Array = new Int32Array(1024);
   private normLen: i32 = 0;
+  /** Linear segments of the folding: normalised offset `segNorm[k]` is raw offset `segRaw[k]`, and on until the next. */
+  private segNorm: StaticArray<i32> = new StaticArray<i32>(64);
+  private segRaw: StaticArray<i32> = new StaticArray<i32>(64);
+  private segs: i32 = 0;
 
   get count(): i32 { return this.kinds.length; }
 
@@ -58,37 +61,77 @@ export class PhraseSet {
     return this.matcher !== null;
   }
 
-  /** Folds the raw text at `p` into `norm`/`map`. */
+  private segment(n: i32, raw: i32): void {
+    if (this.segs == this.segNorm.length) {
+      const cap = this.segs * 2;
+      const a = new StaticArray<i32>(cap), b = new StaticArray<i32>(cap);
+      memory.copy(changetype<usize>(a), changetype<usize>(this.segNorm), <usize>this.segs * 4);
+      memory.copy(changetype<usize>(b), changetype<usize>(this.segRaw), <usize>this.segs * 4);
+      this.segNorm = a; this.segRaw = b;
+    }
+    unchecked(this.segNorm[this.segs] = n);
+    unchecked(this.segRaw[this.segs] = raw);
+    this.segs++;
+  }
+
+  /** Raw offset of normalised offset `n` (binary search over the segments). */
+  private rawAt(n: i32): i32 {
+    let lo = 0, hi = this.segs - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (unchecked(this.segNorm[mid]) <= n) lo = mid; else hi = mid - 1;
+    }
+    return unchecked(this.segRaw[lo]) + n - unchecked(this.segNorm[lo]);
+  }
+
+  /**
+   * Folds the raw text at `p` into `norm`: runs of plain bytes are copied whole, and only where
+   * folding shifts offsets (a whitespace run other than one space, an escape) does a new segment
+   * start, so ordinary prose costs one copy.
+   */
   private fold(p: usize, len: i32): void {
-    if (this.norm.length < len + 1) { this.norm = new Uint8Array(len + 1); this.map = new Int32Array(len + 1); }
-    const norm = this.norm.dataStart, map = this.map.dataStart;
-    let n = 0, space = false, spaceAt = 0, i = 0;
+    if (this.norm.length < len + 1) this.norm = new Uint8Array(len + 1);
+    const norm = this.norm.dataStart;
+    this.segs = 0;
+    this.segment(0, 0);
+    let n = 0, i = 0, run = 0;
     while (i < len) {
       const c = <u32>load<u8>(p + <usize>i);
       let w = 0;
-      if (c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d) w = 1;
-      else if (c == 0x5c && i + 1 < len) {
-        const d = <u32>load<u8>(p + <usize>i + 1);
+      if (c == 0x20) {
+        // One space between two non-spaces stays as it is.
+        const d = i + 1 < len ? <u32>load<u8>(p + <usize>i + 1) : 0;
+        if (d != 0x20 && d != 0x09 && d != 0x0a && d != 0x0d && d != 0x5c) { i++; continue; }
+        w = 1;
+      } else if (c == 0x09 || c == 0x0a || c == 0x0d) w = 1;
+      else if (c == 0x5c) {
+        const d = i + 1 < len ? <u32>load<u8>(p + <usize>i + 1) : 0;
         if (d == 0x6e || d == 0x72 || d == 0x74) w = 2;
-        else {
-          // Any other escape is copied as two bytes, so `\\n` never reads as a newline.
-          store<u8>(norm + <usize>n, 0x5c); store<i32>(map + (<usize>n << 2), i); n++;
-          if (space) space = false;
-          store<u8>(norm + <usize>n, <u8>d); store<i32>(map + (<usize>n << 2), i + 1); n++;
-          i += 2;
-          continue;
+        else { i += 2; continue; } // any other escape is two ordinary bytes (`\\n` is not a newline)
+      } else { i++; continue; }
+      // Flush the plain run [run, i), then fold the whitespace run starting at i into one space.
+      const plain = i - run;
+      memory.copy(norm + <usize>n, p + <usize>run, <usize>plain);
+      n += plain;
+      this.segment(n, i);
+      store<u8>(norm + <usize>n, 0x20);
+      n++;
+      i += w;
+      while (i < len) {
+        const e = <u32>load<u8>(p + <usize>i);
+        if (e == 0x20 || e == 0x09 || e == 0x0a || e == 0x0d) { i++; continue; }
+        if (e == 0x5c && i + 1 < len) {
+          const d = <u32>load<u8>(p + <usize>i + 1);
+          if (d == 0x6e || d == 0x72 || d == 0x74) { i += 2; continue; }
         }
+        break;
       }
-      if (w > 0) {
-        if (!space) { space = true; spaceAt = i; }
-        i += w;
-        continue;
-      }
-      if (space) { store<u8>(norm + <usize>n, 0x20); store<i32>(map + (<usize>n << 2), spaceAt); n++; space = false; }
-      store<u8>(norm + <usize>n, <u8>c); store<i32>(map + (<usize>n << 2), i); n++;
-      i++;
+      run = i;
+      this.segment(n, i);
     }
-    if (space) { store<u8>(norm + <usize>n, 0x20); store<i32>(map + (<usize>n << 2), spaceAt); n++; }
+    if (i > len) i = len;
+    const plain = i - run;
+    if (plain > 0) { memory.copy(norm + <usize>n, p + <usize>run, <usize>plain); n += plain; }
     this.normLen = n;
   }
 
@@ -100,11 +143,10 @@ export class PhraseSet {
     const hits = this.hits;
     hits.reset();
     m.run(0, this.norm.dataStart, this.normLen, 0, hits);
-    const map = this.map;
     for (let i = 0; i < hits.length; i++) {
       const kind = unchecked(this.kinds[hits.pattern(i)]);
       if (<u32>kind >= <u32>enabled.length || unchecked(enabled[kind]) == 0) continue;
-      out.add(kind, map[hits.start(i)], map[hits.end(i) - 1] + 1);
+      out.add(kind, this.rawAt(hits.start(i)), this.rawAt(hits.end(i) - 1) + 1);
     }
   }
 
@@ -127,7 +169,7 @@ export class PhraseSet {
         if (f.length <= tail) continue;
         let same = true;
         for (let j = 0; j < tail; j++) if (asciiLower(<u32>norm[s + j]) != <u32>f[j]) { same = false; break; }
-        if (same) return this.map[s];
+        if (same) return this.rawAt(s);
       }
     }
     return len;

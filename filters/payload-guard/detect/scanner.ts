@@ -85,6 +85,10 @@ export class Detectors {
       if (this.on(Kind.Phone) && (e = matchPhone(p, len, i)) >= 0) return this.add(p, len, Kind.Phone, i, e, out);
       return isDigitB(c) ? this.skipNumber(p, len, i) : i + 1;
     }
+    // Cheap look at the next byte before any real work: `s` must be `sk`, `g` `gh`/`gi`, and so on.
+    const d = i + 1 < len ? at(p, i + 1) : 0;
+    if ((bits & T_UPPER) == 0 && !((bits & T_S) != 0 ? d == 0x6b : (bits & T_G) != 0 ? (d == 0x68 || d == 0x69) :
+      (bits & T_X) != 0 ? d == 0x6f : c == 0x2d ? d == 0x2d : c == 0x65 ? d == 0x79 : false)) return i + 1;
     if (!boundaryBefore(p, i, true)) return i + 1;
     let e = -1;
     if ((bits & T_UPPER) != 0) {
