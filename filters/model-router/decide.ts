@@ -2,7 +2,8 @@
  * @module filters/model-router/decide
  * The routing decision for one request: alias resolution, then the rules in order (first match
  * wins), then the rule's action (a fixed model, or a weighted split that is sticky by a header
- * value). Pure given its inputs: request facts, captured header values and a random draw.
+ * value). Pure given its inputs (request facts, captured header values), except the random draw of
+ * a split that has no sticky value.
  */
 import { ByteBuffer } from "../lib/bytes";
 import { xxh64 } from "../lib/hash";
@@ -26,8 +27,10 @@ export class RequestView {
   facts: RequestFacts | null = null;
   /** The body the facts' spans point into. */
   body: Uint8Array = new Uint8Array(0);
-  /** A uniform draw for splits without a sticky value. */
-  draw: u64 = 0;
+  /** A uniform 64-bit draw, for splits without a sticky value (drawn only when one needs it). */
+  draw(): u64 {
+    return (<u64>(Math.random() * 4294967296.0) << 32) | <u64>(Math.random() * 4294967296.0);
+  }
 }
 
 export class Decider {
@@ -104,13 +107,12 @@ export class Decider {
  * gets the same target while the targets and weights stay the same), else by the random draw.
  */
 function pickTarget(rule: Rule, cfg: RouterConfig, view: RequestView): string {
-  let h = view.draw;
   if (rule.stickyHeader.length > 0) {
     const at = cfg.captureIndex(rule.stickyHeader);
     const value = at >= 0 ? unchecked(view.headers[at]) : null;
-    if (value !== null && value.length > 0) h = stickyHash(rule.name, value);
+    if (value !== null && value.length > 0) return targetFor(rule, stickyHash(rule.name, value));
   }
-  return targetFor(rule, h);
+  return targetFor(rule, view.draw());
 }
 
 /** XXH64 of the value, seeded by the rule's name so two splits do not pair up the same sessions. */

@@ -65,7 +65,6 @@ export class RouterStream extends HttpContext {
     const values = new Array<string | null>(names.length);
     for (let i = 0; i < names.length; i++) values[i] = getHeaderMapValue(MapType.HttpRequestHeaders, unchecked(names[i]));
     this.view.headers = values;
-    this.view.draw = (<u64>(Math.random() * 4294967296.0) << 32) | <u64>(Math.random() * 4294967296.0);
 
     const length = getHeaderMapValue(MapType.HttpRequestHeaders, "content-length");
     if (length !== null && declaredTooLarge(length, cfg.maxBodyBytes)) return this.tooLarge(FilterHeadersStatus.StopIteration);
