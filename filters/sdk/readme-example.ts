@@ -1,7 +1,8 @@
 /**
  * @module filters/sdk/readme-example
- * Compiles the filter example of README's `sdk` section exactly as written, as if it were
- * `filters/hello/main.ts`, with the repository's asconfig.json; nothing is written to the tree.
+ * Compiles the filter example of README's `sdk` section exactly as written (or any filter source),
+ * as if it were `filters/hello/main.ts`, with the repository's asconfig.json; nothing is written
+ * to the tree.
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -20,7 +21,11 @@ export function readmeExample(): string {
 }
 
 export async function compileReadmeExample(): Promise<Uint8Array> {
-  const source = readmeExample();
+  return compileVirtualFilter(readmeExample());
+}
+
+/** Compiles `source` as if it were `filters/hello/main.ts` (nothing is written to the tree). */
+export async function compileVirtualFilter(source: string): Promise<Uint8Array> {
   const log: string[] = [];
   let wasm: Uint8Array | null = null;
   const sink = { write: (c: string | Uint8Array) => { log.push(String(c)); return true; } };
