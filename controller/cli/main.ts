@@ -21,6 +21,8 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   render: () => import("./commands/render.ts"),
   controller: () => import("./commands/controller.ts"),
   "mock-llm": () => import("./commands/mock-llm.ts"),
+  replay: () => import("./commands/replay.ts"),
+  dev: () => import("./commands/dev.ts"),
 };
 
 function usage(): string {
