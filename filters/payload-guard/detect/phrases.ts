@@ -5,6 +5,11 @@
  * where every whitespace run — including the JSON escapes `\n`, `\r`, `\t` — is one space. An
  * list of folding segments turns matches back into raw offsets for redaction. `pendingStart` tells the stream
  * holdback where a phrase may still be under way at the end of the text.
+ *
+ * Most text holds no phrase, so the automaton does not read every byte: a Wu–Manber shift table
+ * over case-folded 4-byte grams of the phrases' first `m` bytes (m = the shortest phrase) skips
+ * ahead up to m − 3 bytes at a time, and only where a window could start a phrase does the
+ * automaton run, from that position, for at most the longest phrase.
  */
 import { PhraseMatcher, PhraseMatcherBuilder, MatchList } from "../../lib/matcher";
 import { asciiLower } from "../../lib/charcode";
@@ -39,6 +44,9 @@ export class PhraseSet {
   private segNorm: StaticArray<i32> = new StaticArray<i32>(64);
   private segRaw: StaticArray<i32> = new StaticArray<i32>(64);
   private segs: i32 = 0;
+  /** Wu–Manber: window length (shortest phrase, capped), and the shift per 16-bit gram hash; m = 0 disables it. */
+  private m: i32 = 0;
+  private shift: StaticArray<u8> = new StaticArray<u8>(0);
 
   get count(): i32 { return this.kinds.length; }
 
@@ -58,7 +66,24 @@ export class PhraseSet {
   build(): bool {
     if (this.kinds.length == 0) return true;
     this.matcher = this.builder.build();
-    return this.matcher !== null;
+    if (this.matcher === null) return false;
+    let m = 64;
+    for (let i = 0; i < this.folded.length; i++) m = min(m, unchecked(this.folded[i]).length);
+    if (m >= 8) {
+      const shift = new StaticArray<u8>(65536);
+      memory.fill(changetype<usize>(shift), <u8>(m - 3), 65536);
+      for (let i = 0; i < this.folded.length; i++) {
+        const f = unchecked(this.folded[i]);
+        for (let q = 0; q + 4 <= m; q++) {
+          const h = gramHash(load<u32>(f.dataStart + <usize>q));
+          const d = m - 4 - q;
+          if (<i32>unchecked(shift[h]) > d) unchecked(shift[h] = <u8>d);
+        }
+      }
+      this.shift = shift;
+      this.m = m;
+    }
+    return true;
   }
 
   private segment(n: i32, raw: i32): void {
@@ -142,7 +167,24 @@ export class PhraseSet {
     this.fold(p, len);
     const hits = this.hits;
     hits.reset();
-    m.run(0, this.norm.dataStart, this.normLen, 0, hits);
+    const norm = this.norm.dataStart, n = this.normLen, w = this.m;
+    if (w == 0) m.run(0, norm, n, 0, hits);
+    else {
+      // Skip while the window's last gram ends no phrase prefix; at a candidate, run the automaton from it.
+      const shift = changetype<usize>(this.shift), longest = this.maxLength;
+      let pos = 0;
+      while (pos + w <= n) {
+        const d = <i32>load<u8>(shift + <usize>gramHash(load<u32>(norm + <usize>(pos + w - 4))));
+        if (d > 0) { pos += d; continue; }
+        const before = hits.length;
+        m.run(0, norm + <usize>pos, min(longest, n - pos), pos, hits);
+        // Keep only the phrases that start here; later starts are candidates of their own.
+        let other = false;
+        for (let j = before; j < hits.length; j++) if (hits.start(j) != pos) { other = true; break; }
+        if (other) compact(hits, before, pos);
+        pos++;
+      }
+    }
     for (let i = 0; i < hits.length; i++) {
       const kind = unchecked(this.kinds[hits.pattern(i)]);
       if (<u32>kind >= <u32>enabled.length || unchecked(enabled[kind]) == 0) continue;
@@ -174,4 +216,19 @@ export class PhraseSet {
     }
     return len;
   }
+}
+
+/** Case-folded hash of a 4-byte gram (`| 0x20` folds ASCII letters; other bytes may collide, which only costs a check). */
+// @ts-ignore: decorator
+@inline function gramHash(w: u32): u32 {
+  return ((w | 0x20202020) * 2654435761) >>> 16;
+}
+
+/** Drops the matches of [from, end) that do not start at `pos`. */
+function compact(hits: MatchList, from: i32, pos: i32): void {
+  const n = hits.length;
+  const keep = new Array<i32>();
+  for (let j = from; j < n; j++) if (hits.start(j) == pos) { keep.push(hits.pattern(j)); keep.push(hits.end(j)); }
+  hits.length = from;
+  for (let j = 0; j < keep.length; j += 2) hits.add(unchecked(keep[j]), pos, unchecked(keep[j + 1]));
 }

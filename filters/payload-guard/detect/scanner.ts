@@ -16,6 +16,11 @@ import { PhraseSet } from "./phrases";
 /** Trigger bits per byte. */
 const T_DIGIT: u8 = 1, T_PHONE: u8 = 2, T_AT: u8 = 4, T_UPPER: u8 = 8, T_S: u8 = 16, T_G: u8 = 32, T_X: u8 = 64, T_OTHER: u8 = 128;
 
+/** Triggers that need a second byte, and the second byte each first byte needs (`g` also takes `i`). */
+const PAIR_BITS: u32 = T_S | T_G | T_X | T_OTHER;
+const SECOND: StaticArray<u8> = new StaticArray<u8>(256);
+SECOND[0x73] = 0x6b; SECOND[0x67] = 0x68; SECOND[0x78] = 0x6f; SECOND[0x65] = 0x79; SECOND[0x2d] = 0x2d;
+
 export class Detectors {
   /** Per kind: 0 off, else the action (see `Action`). */
   actions: StaticArray<u8>;
@@ -60,6 +65,11 @@ export class Detectors {
       const c = <u32>load<u8>(p + <usize>i);
       const bits = <u32>load<u8>(t + <usize>c);
       if (bits == 0) { i++; continue; }
+      if ((bits & ~PAIR_BITS) == 0) {
+        // Secret shapes start with a known pair (`sk`, `gh`, `xo`, `ey`, `--`): most triggers end here.
+        const d = i + 1 < len ? <u32>load<u8>(p + <usize>i + 1) : 0;
+        if (d != <u32>unchecked(SECOND[c]) && !(c == 0x67 && d == 0x69)) { i++; continue; }
+      }
       const e = this.at(p, len, i, c, bits, out);
       i = e > i ? e : i + 1;
     }
