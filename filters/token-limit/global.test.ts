@@ -89,6 +89,8 @@ test("service slow: the callout times out and the failure mode decides", async (
   const b = await exchange(open, { headers: { "x-team": "slow" }, body: ask(10), responseChunks: [chatResponse(1, 1)] });
   assert.is(b.localResponse, null);
   svc.setLatency(0);
+  // Let the late answers land before the service closes (they would reopen its Redis connection).
+  await new Promise((r) => setTimeout(r, 500));
 });
 
 test("a request without the key header is not globally limited and makes no callout", async () => {
