@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import { startRateLimitService, type RateLimitService } from "../../test/rls/service.ts";
 import { redisPort } from "../../test/rls/redis.ts";
 import type { Host } from "../../harness/index.ts";
-import { chatResponse, exchange, loadLimiter } from "./test-support.ts";
+import { chatResponse, exchange, loadLimiter, requestHeaders } from "./test-support.ts";
 
 const services: RateLimitService[] = [];
 async function service(): Promise<RateLimitService> {
@@ -100,6 +100,29 @@ test("a request without the key header is not globally limited and makes no call
   assert.is(a.localResponse, null);
   await host.settle();
   assert.is(svc.received.length, 0);
+});
+
+test("without holdHeaders the headers pass at once and the body waits for the service's answer", async () => {
+  const svc = await service();
+  const host = await loadLimiter({ ...global("FailOpen"), holdHeaders: false }, { clusters: { ratelimit: `grpc://${svc.address}` } });
+  const body = ask(100);
+  const s = host.stream();
+  assert.is(s.sendRequestHeaders(requestHeaders("/v1/chat/completions", { "x-team": "green" }, body), false), "Continue");
+  assert.ok(s.upstream.headers !== null, "headers forwarded before the body");
+  s.sendRequestBody(body, true);
+  assert.is(s.upstream.endOfStream, false, "the body waits for the check");
+  await host.settle();
+  assert.is(s.upstream.bodyText, body);
+  assert.ok(s.upstream.endOfStream);
+  s.sendResponseHeaders({ ":status": "200", "content-type": "application/json" }, false);
+  s.sendResponseBody(chatResponse(3, 950), true);
+  await host.settle();
+  const t = host.stream();
+  t.sendRequestHeaders(requestHeaders("/v1/chat/completions", { "x-team": "green" }, body), false);
+  t.sendRequestBody(body, true);
+  await host.settle();
+  assert.is(t.localResponse?.status, 429, "50 left, 100 asked");
+  assert.is(host.failed, false);
 });
 
 test.after(async () => { for (const s of services) await s.close(); });
