@@ -16,53 +16,12 @@ import { normalizeProperties, type PropertyTree } from "./properties.ts";
 import type { Plugin } from "./plugin.ts";
 import type { LogEntry, TraceEntry } from "./vm.ts";
 import type { Callout } from "./callouts.ts";
+import { dirState, type CallbackRecord, type DirState, type Slot, type StreamOptions } from "./stream-state.ts";
+export type { CallbackRecord, Piece, StreamOptions } from "./stream-state.ts";
 import type { LogLevelName } from "./abi.ts";
 
 const EMPTY = new Uint8Array(0);
 const concat = (a: Uint8Array, b: Uint8Array) => (a.length === 0 ? b : b.length === 0 ? a : Buffer.concat([a, b]));
-
-export interface StreamOptions {
-  /** Worker (VM instance) that runs the stream; default round-robin. */
-  worker?: number;
-  /** Per-stream properties over the plugins' (e.g. `{"source.address": "10.0.0.1:5000"}`). */
-  properties?: PropertyTree;
-  protocol?: string;
-  /** Called as each piece reaches the upstream — for a proxy that forwards what the filters release. */
-  onUpstream?: (piece: Piece) => void;
-  /** Called as each piece reaches the client. */
-  onClient?: (piece: Piece) => void;
-  /** Envoy's buffer limit for data a filter makes it buffer (default 1 MiB, Envoy's default connection limit). */
-  bufferLimitBytes?: number;
-}
-
-/** One piece of a message as it leaves the filter chain. */
-export type Piece =
-  | { kind: "headers"; headers: HeaderMap; endOfStream: boolean }
-  | { kind: "data"; bytes: Uint8Array; endOfStream: boolean }
-  | { kind: "trailers"; trailers: HeaderMap; endOfStream: true }
-  | { kind: "reset" };
-
-interface DirState {
-  headers: HeaderMap | null;
-  headersEos: boolean;
-  headersPassed: boolean;
-  headersForwarded: boolean;
-  stopAll: boolean;
-  buffer: Uint8Array;
-  visibleWhole: boolean;
-  dataEos: boolean;
-  trailers: HeaderMap | null;
-  createdTrailers: HeaderMap | null;
-  endPassed: boolean;
-}
-const dirState = (): DirState => ({
-  headers: null, headersEos: false, headersPassed: false, headersForwarded: false, stopAll: false, buffer: EMPTY,
-  visibleWhole: false, dataEos: false, trailers: null, createdTrailers: null, endPassed: false,
-});
-
-interface Slot { plugin: Plugin; ctx: StreamContext; skipped: boolean; request: DirState; response: DirState }
-
-export interface CallbackRecord { plugin: string; callback: string; status: FilterStatus }
 
 let nextConnectionId = 1;
 
