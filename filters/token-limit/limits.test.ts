@@ -2,7 +2,8 @@
  * @module filters/token-limit/limits.test
  * Local limits through the built filter: reservations held while requests are in flight and
  * replaced by actual usage, several limits at once (per key, per team), the 429 and the
- * `x-ratelimit-*` headers, sliding windows on the manual clock, and four workers racing.
+ * `x-ratelimit-*` headers, sliding windows on the manual clock, four workers racing, a CAS race
+ * retried without losing either update, and 100,000 distinct keys in a bounded slot table.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -150,6 +151,36 @@ test("four workers racing on one key never admit more than the budget", async ()
   for (let i = 0; i < 12; i++) more.push(start(host, "shared", 1000, {}, (i * 3) % 4));
   assert.is(more.filter((s) => s.localResponse === null).length, 5);
   assert.is(host.failed, false);
+});
+
+test("a CAS race (another worker writes between our read and our write) is retried and loses neither update", async () => {
+  const host = await loadLimiter({ limits: [perKey(1000)] }, { startTime: T0, workers: 2 });
+  assert.is(start(host, "k", 300, {}, 1).localResponse, null, "worker 1 reserves 300: the slot exists");
+  const store = host.environment.shared;
+  const set = store.set.bind(store);
+  let raced = 0, mismatches = 0;
+  // Worker 0's next write finds the slot changed under it, as if worker 1 had reserved 100 more
+  // between worker 0's read and write (the value: 11 pairs of i64 sub-bucket, i64 tokens).
+  store.set = (vmId: string, key: string, value: Uint8Array, cas: number) => {
+    if (raced === 0 && key.startsWith("tollgate.token-limit/")) {
+      raced++;
+      const other = Buffer.from(store.get(vmId, key)!.value);
+      let newest = 0;
+      for (let i = 1; i < 11; i++) if (other.readBigInt64LE(i * 16) > other.readBigInt64LE(newest * 16)) newest = i;
+      other.writeBigInt64LE(other.readBigInt64LE(newest * 16 + 8) + 100n, newest * 16 + 8);
+      set(vmId, key, new Uint8Array(other), 0);
+    }
+    const status = set(vmId, key, value, cas);
+    if (status !== 0) mismatches++;
+    return status;
+  };
+  assert.is(start(host, "k", 300, {}, 0).localResponse, null);
+  store.set = set;
+  assert.is(raced, 1);
+  assert.is(mismatches, 1, "the first write was refused by the CAS and retried");
+  // 300 + 100 + 300 are held: 300 more fit, 301 do not.
+  assert.is(start(host, "k", 301).localResponse?.status, 429);
+  assert.is(start(host, "k", 300).localResponse, null);
 });
 
 test("100,000 distinct API keys: shared data stays within the slot table and memory stays flat", async () => {
