@@ -108,4 +108,10 @@ test("foreign compress/uncompress round-trip with zlib; declare_property readonl
   ]);
 });
 
+test("mutating request headers clears the route cache, as Envoy does for ABI 0.2.1 modules", async () => {
+  const host = await scripted("request_headers add 0 x-model m\nresponse_headers add 2 x-b 1");
+  const s = await host.run({ request: { headers: GET } });
+  assert.is(s.routeCacheClears, 1);
+});
+
 test.run();

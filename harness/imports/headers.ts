@@ -47,9 +47,12 @@ function constMap(c: Context | null, type: number): HeaderMap | null {
 
 export function headerImports(vm: Vm) {
   const mutate = (type: number, fn: (m: HeaderMap) => void): number => {
-    const m = mutableMap(vm.ctx(), type);
+    const c = vm.ctx();
+    const m = mutableMap(c, type);
     if (!m) return Status.BAD_ARGUMENT;
     fn(m);
+    // Envoy (onHeadersModified) still clears the route cache when a module of ABI ≤ 0.2.1 changes request headers.
+    if (type === MapType.HTTP_REQUEST_HEADERS && c?.kind === "stream") c.hooks.clearRouteCache(c);
     return Status.OK;
   };
   return {
