@@ -226,7 +226,7 @@ export class GuardStream extends HttpContext {
     if (sg.blocked) {
       this.response = ResponseMode.Swallow;
       this.record(this.cfg.response, sg.counts);
-      this.countBlock(sg.blockKind);
+      this.countBlock();
       const msg = "response blocked by payload-guard: " + this.cfg.kindName(sg.blockKind) + " detected";
       const ev = blockedStreamEvent(this.kind, this.cfg.blockStatus, msg);
       const all = new Uint8Array(out.length + ev.length);
@@ -299,7 +299,7 @@ export class GuardStream extends HttpContext {
     setPropertyString(["tollgate.guard.action"], this.strongest == Action.Block ? "block" : this.strongest == Action.Redact ? "redact" : "flag");
   }
 
-  private countBlock(kind: i32): void {
+  private countBlock(): void {
     this.g.metrics!.blocked.increment();
     if (this.strongest != Action.Block) {
       this.strongest = Action.Block;
@@ -319,9 +319,10 @@ export class GuardStream extends HttpContext {
 
   /** Refuses the exchange naming the detector, never the matched text. */
   private block(kindName: string, where: string): void {
-    this.countBlock(0);
+    this.countBlock();
     if (kindName == "moderation") setPropertyString(["tollgate.guard.findings"], "moderation:1");
-    this.answer(this.cfg.blockStatus, "content_blocked", where + " blocked by payload-guard: " + kindName + " detected", "payload_guard_blocked");
+    const why = kindName == "moderation" ? "flagged by the moderation service" : kindName + " detected";
+    this.answer(this.cfg.blockStatus, "content_blocked", where + " blocked by payload-guard: " + why, "payload_guard_blocked");
   }
 
   private answer(status: u32, code: string, message: string, details: string): void {
