@@ -18,13 +18,6 @@ test("SseEvent.isType: default type is message", () => {
   assert.is(x.wrapSseIsType(b.ptr, b.len, msg.ptr, msg.len), 0);
 });
 
-test("API flags: model in path and stream by endpoint", () => {
-  assert.is(x.wrapApiFlags(1), 0, "chat completions");
-  assert.is(x.wrapApiFlags(8), 1, "Gemini generate");
-  assert.is(x.wrapApiFlags(9), 3, "Gemini stream");
-  assert.is(x.wrapApiFlags(12), 3, "Claude on Vertex stream");
-});
-
 test("string and byte-array forms agree with pointer forms", () => {
   for (const s of ["", "tenant-a", "日本🙂", "x".repeat(100)]) {
     const p = put(s);

@@ -10,8 +10,8 @@
  * trailing slashes are tolerated. Also recognised: Azure's dated paths
  * (`/openai/deployments/{deployment}/chat/completions`, model = deployment) and Vertex AI paths
  * (`…/publishers/google/models/{m}:generateContent`, `…/publishers/anthropic/models/{m}:rawPredict`).
- * Unlike filters/lib/api (suffix matching, any prefix), a path is recognised only under `/v1` or a
- * configured prefix, so an unrelated service's `/x/messages` is never taken for an LLM call.
+ * A path is recognised only under `/v1` or a configured prefix (never by suffix alone), so an
+ * unrelated service's `/x/messages` is never taken for an LLM call.
  *
  * @example
  *   const apis = new ApiRecognizer(["/openai"]);          // once, from the plugin configuration
@@ -19,7 +19,7 @@
  *   if (m.kind != ApiKind.Unknown) setProperty("tollgate.api", apiName(m.kind));
  */
 import { LlmError } from "./errors";
-import { percentDecode } from "../api";
+import { percentDecodeSegment } from "../percent";
 
 /** The APIs Tollgate understands. Numbers are stable (they appear in test fixtures). */
 export const enum ApiKind {
@@ -246,7 +246,7 @@ export class ApiRecognizer {
     else if (action == "streamGenerateContent") kind = ApiKind.GeminiStream;
     else if (action == "countTokens") kind = ApiKind.GeminiCountTokens;
     if (kind == ApiKind.Unknown || !this.isModelBase(base)) return false;
-    const model = decodeSegment(p.substring(slash + 1, colon));
+    const model = percentDecodeSegment(p.substring(slash + 1, colon));
     // Claude on Vertex counts tokens at the pseudo-model `count-tokens`: it is no model name.
     if (anthropicVertex && model !== null && model.length == 12 && String.UTF8.decode(model.buffer) == "count-tokens") {
       m.kind = ApiKind.AnthropicCountTokens;
@@ -275,7 +275,7 @@ export class ApiRecognizer {
     if (slash < 0) return ApiKind.Unknown;
     const kind = suffixKind(p.substring(slash), "");
     if (kind != ApiKind.OpenAIChat && kind != ApiKind.OpenAICompletions && kind != ApiKind.OpenAIEmbeddings) return ApiKind.Unknown;
-    const model = decodeSegment(p.substring(AZURE_DEPLOYMENTS.length, slash));
+    const model = percentDecodeSegment(p.substring(AZURE_DEPLOYMENTS.length, slash));
     if (model === null || model.length == 0) m.error = LlmError.BadPathModel;
     else m.pathModel = model;
     return kind;
@@ -315,11 +315,4 @@ function queryHas(query: string, name: string, value: string): bool {
   const want = name + "=" + value;
   for (let i = 0; i < params.length; i++) if (unchecked(params[i]) == want) return true;
   return false;
-}
-
-/** Percent-decodes a path segment (filters/lib/api's decoder) into UTF-8 bytes; null when malformed. */
-function decodeSegment(s: string): Uint8Array | null {
-  const text = percentDecode(s);
-  if (text === null) return null;
-  return Uint8Array.wrap(String.UTF8.encode(text!, false));
 }

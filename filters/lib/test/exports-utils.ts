@@ -1,12 +1,12 @@
 /**
  * @module filters/lib/test/exports-utils
- * Thin exports over the small utilities: UTF-8, hash, decimal, duration, API recognition.
+ * Thin exports over the small utilities: UTF-8, hash, decimal, duration, percent-decoding.
  */
 import { utf8InvalidAt, utf8IncompleteTail, utf8BoundaryAtOrBefore } from "../utf8";
 import { xxh64 } from "../hash";
 import { appendI64, appendU64, parseU64, ParsedU64, decimalLength } from "../decimal";
 import { parseDuration, appendDuration } from "../duration";
-import { apiKind, modelFromPath } from "../api";
+import { percentDecode } from "../percent";
 import { output, setError } from "./common";
 
 export function utf8Invalid(ptr: usize, len: i32): i32 { return <i32>utf8InvalidAt(ptr, <usize>len); }
@@ -33,10 +33,10 @@ export function durationParse(ptr: usize, len: i32): i64 {
 export function durationFormat(millis: i64): i32 { output.reset(); appendDuration(output, millis); return output.length; }
 
 function str(ptr: usize, len: i32): string { return String.UTF8.decodeUnsafe(ptr, <usize>len, false); }
-export function apiKindOf(mPtr: usize, mLen: i32, pPtr: usize, pLen: i32): i32 { return <i32>apiKind(str(mPtr, mLen), str(pPtr, pLen)); }
-export function apiModel(pPtr: usize, pLen: i32): i32 {
+/** A path segment percent-decoded, into the output buffer; -1 when malformed. */
+export function percentDecoded(pPtr: usize, pLen: i32): i32 {
   output.reset();
-  const m = modelFromPath(str(pPtr, pLen));
+  const m = percentDecode(str(pPtr, pLen));
   if (m === null) return -1;
   output.appendString(m!);
   return output.length;

@@ -6,7 +6,6 @@
  */
 import { ByteBuffer } from "../bytes";
 import { SseParser } from "../sse";
-import { ApiKind, modelInPath, streamsByEndpoint } from "../api";
 import { xxh64, xxh64String, xxh64Bytes } from "../hash";
 import { parseDurationString } from "../duration";
 import { estimateTokens, estimateTokensBytes } from "../tokens";
@@ -32,10 +31,6 @@ export function wrapSseIsType(ptr: usize, len: i32, namePtr: usize, nameLen: i32
   p.end();
   const ev = p.next();
   return ev !== null && ev.isType(text(namePtr, nameLen)) ? 1 : 0;
-}
-
-export function wrapApiFlags(kind: i32): i32 {
-  return (modelInPath(<ApiKind>kind) ? 1 : 0) | (streamsByEndpoint(<ApiKind>kind) ? 2 : 0);
 }
 
 /** 1 when the string, byte-array and pointer forms of XXH64 agree. */
