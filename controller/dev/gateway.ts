@@ -138,7 +138,12 @@ export async function startDevGateway(options: DevGatewayOptions): Promise<DevGa
           break;
         }
         case "data":
-          if (piece.endOfStream) upstreamReq?.end(piece.bytes); else if (piece.bytes.length) upstreamReq?.write(piece.bytes);
+          if (piece.endOfStream) upstreamReq?.end(piece.bytes);
+          else if (piece.bytes.length && upstreamReq && !upstreamReq.write(piece.bytes)) {
+            // Envoy's watermarks: stop reading the client while the upstream is not draining.
+            req.pause();
+            upstreamReq.once("drain", () => req.resume());
+          }
           break;
         case "trailers":
           upstreamReq?.end();
@@ -158,7 +163,13 @@ export async function startDevGateway(options: DevGatewayOptions): Promise<DevGa
           if (piece.endOfStream) res.end(); else res.flushHeaders();
           break;
         case "data":
-          if (piece.endOfStream) res.end(piece.bytes); else if (piece.bytes.length) res.write(piece.bytes);
+          if (piece.endOfStream) res.end(piece.bytes);
+          else if (piece.bytes.length && !res.write(piece.bytes) && upstreamRes) {
+            // A slow client: stop reading the upstream until the client has taken what was written.
+            const from = upstreamRes;
+            from.pause();
+            res.once("drain", () => from.resume());
+          }
           break;
         case "trailers":
           res.end();
