@@ -21,7 +21,7 @@ import { JsonKey } from "../lib/json/key";
 import { setPath } from "../lib/json/patcher";
 import { RLS_METHOD_NAME, RLS_SERVICE_NAME } from "../lib/proto/index";
 import { sendOpenAIError } from "../common/openai-error";
-import { Admission, FailureMode, Scope } from "./config";
+import { Admission, FailureMode, RlsConfig, Scope } from "./config";
 import { AdmissionResult, AppliedLimit, TokenCounts, admitLocal, costOf, keyValueOf, noteTightest, releaseLocal, settleLocal } from "./limits";
 import { rlsRequest, readVerdict } from "./global";
 import { BodyMode, ResponseMeter } from "./meter";
@@ -55,6 +55,8 @@ export class TokenStream extends HttpContext {
   private needs: i64[] = [];
   private admission: AdmissionResult = new AdmissionResult();
   private rlsCall: u32 = 0;
+  /** The rate limit service of the configuration this request was admitted under. */
+  private rls: RlsConfig | null = null;
   private rlsMessage: Uint8Array | null = null;
   private responseStatus: i32 = 0;
   private meter: ResponseMeter | null = null;
@@ -155,6 +157,7 @@ export class TokenStream extends HttpContext {
     const msg = rlsRequest(cfg.rls === null ? "" : cfg.rls!.domain, this.applied, check);
     if (msg === null) { root.metrics!.admitted.increment(); return true; }
     const g = cfg.rls!;
+    this.rls = g;
     const id = this.dispatchGrpcCall(String.UTF8.encode(g.cluster), RLS_SERVICE_NAME, RLS_METHOD_NAME, null, msg.buffer, <u32>g.timeoutMs);
     if (id == 0) return this.rlsFailed("the rate limit service cluster \"" + g.cluster + "\" was refused by the host");
     this.rlsCall = id;
@@ -214,7 +217,8 @@ export class TokenStream extends HttpContext {
     const m = this.tl.metrics!;
     m.rlsFailures.increment();
     logWarn("token-limit: " + why);
-    if (this.tl.config.rls!.failureMode == FailureMode.FailOpen) { m.admitted.increment(); return true; }
+    const g = this.rls;
+    if (g === null || g.failureMode == FailureMode.FailOpen) { m.admitted.increment(); return true; }
     this.releaseAll();
     this.phase = Phase.Finished;
     sendOpenAIError(503, "service_unavailable", "rate_limit_service_unavailable",
@@ -225,7 +229,9 @@ export class TokenStream extends HttpContext {
   private refuse(by: AppliedLimit, retryMs: i64): void {
     const m = this.tl.metrics!;
     m.rejected.increment();
-    unchecked(m.perLimitRejected[by.limit.index]).increment();
+    // A reconfiguration may have changed the limits since this request was admitted.
+    const i = by.limit.index;
+    if (i < m.perLimitRejected.length && unchecked(this.tl.config.limits[i]) === by.limit) unchecked(m.perLimitRejected[i]).increment();
     this.releaseAll();
     this.phase = Phase.Finished;
     sendLimitExceeded(by, retryMs);
@@ -328,7 +334,7 @@ export class TokenStream extends HttpContext {
 
   /** Spends the actual tokens on the global limits (fire and forget, from the root). */
   private report(hits: i64[]): void {
-    const g = this.tl.config.rls;
+    const g = this.rls;
     if (g === null) return;
     const msg = rlsRequest(g.domain, this.applied, hits);
     if (msg === null) return;
