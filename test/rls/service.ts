@@ -88,8 +88,15 @@ export async function startRateLimitService(options: RateLimitServiceOptions): P
   let unavailable = false;
   const received: RateLimitRequest[] = [];
 
-  /** The Redis connection, reopened after a failure so a restarted Redis is picked up again. */
+  let closed = false;
+
+  /**
+   * The Redis connection, reopened after a failure so a restarted Redis is picked up again, but
+   * never after `close()`: an answer delayed by `setLatency` that lands afterwards must not open a
+   * socket that keeps the test process alive.
+   */
   async function connection(): Promise<RedisClient> {
+    if (closed) throw new RedisReplyError("rate limit service is closed");
     if (!redis.usable) redis = await RedisClient.connect(redisOptions);
     return redis;
   }
@@ -197,10 +204,13 @@ export async function startRateLimitService(options: RateLimitServiceOptions): P
       server = null;
       try {
         const r = await connection();
+        closed = true;
         await r.deleteByPrefix(keyPrefix);
         r.close();
       } catch {
         // Redis already gone: nothing left to clean.
+      } finally {
+        closed = true;
       }
     },
   };
