@@ -26,6 +26,7 @@ export class Detectors {
   actions: StaticArray<u8>;
   phrases: PhraseSet = new PhraseSet();
   private triggers: StaticArray<u8> = new StaticArray<u8>(256);
+  private pairs: StaticArray<u8> = new StaticArray<u8>(8192);
   private digitKinds: bool = false;
 
   constructor(kindCount: i32) {
@@ -54,24 +55,37 @@ export class Detectors {
     if (this.on(Kind.SlackToken)) t[0x78] |= T_X;
     if (this.on(Kind.PrivateKey)) t[0x2d] |= T_OTHER;
     if (this.on(Kind.Jwt)) t[0x65] |= T_OTHER;
+    // Pair table: bit (first | second << 8) is set where scanning must stop.
+    const bm = this.pairs;
+    for (let c = 0; c < 256; c++) {
+      const bits = <u32>t[c];
+      if (bits == 0) continue;
+      if ((bits & ~PAIR_BITS) != 0) { for (let d = 0; d < 256; d++) setBit(bm, c | (d << 8)); continue; }
+      setBit(bm, c | (<i32>SECOND[c] << 8));
+      if (c == 0x67) setBit(bm, c | (0x69 << 8));
+    }
   }
 
   /** Every finding in the `len` raw bytes at `p` (offsets relative to `p`), sorted by start. */
   scan(p: usize, len: i32, out: FindingList): void {
     out.reset();
     const t = changetype<usize>(this.triggers);
+    const bm = changetype<usize>(this.pairs);
+    // Each step tests the byte and its successor against one bit table, so the common letters
+    // that only start a secret as a pair (`e` of `ey`, `s` of `sk`) cost no mispredicted branch.
     let i = 0;
-    while (i < len) {
+    const last = len - 1;
+    while (i < last) {
+      const w = <u32>load<u16>(p + <usize>i);
+      if ((<u32>load<u8>(bm + <usize>(w >> 3)) & (<u32>1 << (w & 7))) == 0) { i++; continue; }
+      const c = w & 0xff;
+      const e = this.at(p, len, i, c, <u32>load<u8>(t + <usize>c), out);
+      i = e > i ? e : i + 1;
+    }
+    if (i == last) {
       const c = <u32>load<u8>(p + <usize>i);
       const bits = <u32>load<u8>(t + <usize>c);
-      if (bits == 0) { i++; continue; }
-      if ((bits & ~PAIR_BITS) == 0) {
-        // Secret shapes start with a known pair (`sk`, `gh`, `xo`, `ey`, `--`): most triggers end here.
-        const d = i + 1 < len ? <u32>load<u8>(p + <usize>i + 1) : 0;
-        if (d != <u32>unchecked(SECOND[c]) && !(c == 0x67 && d == 0x69)) { i++; continue; }
-      }
-      const e = this.at(p, len, i, c, bits, out);
-      i = e > i ? e : i + 1;
+      if ((bits & ~PAIR_BITS) != 0) this.at(p, len, i, c, bits, out);
     }
     this.phrases.scan(p, len, this.actions, out);
     out.sortByStart();
@@ -168,3 +182,7 @@ export class Detectors {
   }
 }
 
+
+function setBit(bm: StaticArray<u8>, w: i32): void {
+  bm[w >> 3] = <u8>(<i32>bm[w >> 3] | (1 << (w & 7)));
+}
