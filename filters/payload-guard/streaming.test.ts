@@ -185,4 +185,34 @@ test("error responses from the upstream pass untouched", async () => {
   assert.is(s.client.bodyText, err);
 });
 
+test("streaming off: streams pass unscanned, byte for byte", async () => {
+  const host = await loadGuard({ response: { detectors: { email: "redact" }, streaming: "off" } });
+  const s = startStream(host);
+  const stream = chatEvent("mail a@b.io") + DONE;
+  s.sendResponseBody(stream, true);
+  assert.is(s.client.bodyText, stream);
+});
+
+test("response fields: streamed tool-call arguments are scanned unless only output is listed", async () => {
+  const toolEvent = (args: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: args } }] } }] })}\n\n`;
+  const all = await loadGuard({ response: { detectors: { email: "redact" } } });
+  const a = startStream(all);
+  a.sendResponseBody(toolEvent('{"to":"x@y.io"}') + DONE, true);
+  assert.not.match(a.client.bodyText, "x@y.io");
+  const outputOnly = await loadGuard({ response: { detectors: { email: "redact" }, fields: ["output"] } });
+  const b = startStream(outputOnly);
+  b.sendResponseBody(toolEvent('{"to":"x@y.io"}') + DONE, true);
+  assert.match(b.client.bodyText, "x@y.io");
+});
+
+test("non-streamed Responses and Anthropic bodies are redacted in place", async () => {
+  const host = await loadGuard({ response: { detectors: { ssn: "redact" } } });
+  const r = JSON.stringify({ id: "r", output: [{ type: "message", role: "assistant", content: [{ type: "output_text", text: "ssn 123-45-6789" }] }] });
+  const s = await send(host, RESPONSES, JSON.stringify({ model: "m", input: "hi" }), { response: { headers: { ":status": "200", "content-type": "application/json" }, body: r } });
+  assert.is(JSON.parse(s.client.bodyText).output[0].content[0].text, "ssn [REDACTED:ssn]");
+  const m = JSON.stringify({ id: "m", type: "message", content: [{ type: "text", text: "ssn 123-45-6789" }] });
+  const t = await send(host, MESSAGES, JSON.stringify({ model: "c", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), { response: { headers: { ":status": "200", "content-type": "application/json" }, body: m } });
+  assert.is(JSON.parse(t.client.bodyText).content[0].text, "ssn [REDACTED:ssn]");
+});
+
 test.run();
