@@ -123,4 +123,12 @@ test("a gRPC cluster URL is called for real (grpc-js server on 127.0.0.1)", asyn
   } finally { server.forceShutdown(); }
 });
 
+test("a handler that answers by calling respond() itself is still delivered after the call returns", async () => {
+  const host = await scripted("request_headers httpcall c / 0\nrequest_headers log 2 after-call", { clusters: { c: (call) => { call.respond({ headers: { ":status": "204" } }); } } });
+  host.stream().sendRequestHeaders(GET, true);
+  const logs = streamLogs(host);
+  assert.ok(logs.indexOf("after-call") < logs.findIndex((l) => l.startsWith("http_call_response")));
+  assert.not.ok(host.failed);
+});
+
 test.run();

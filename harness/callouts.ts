@@ -70,10 +70,13 @@ export class Callout {
     return true;
   }
 
-  /** Delivers a response: `proxy_on_http_call_response`, or the gRPC callbacks then `proxy_on_grpc_close`. */
+  /**
+   * Delivers a response: `proxy_on_http_call_response`, or the gRPC callbacks then `proxy_on_grpc_close`.
+   * Called while the VM is busy (e.g. from a cluster handler), delivery waits until the call returns.
+   */
   respond(reply: CalloutReply): void {
     if (this.state !== "pending") throw new Error(`callout ${this.id} is already ${this.state}`);
-    this.vm.services.env.run(() => {
+    this.vm.services.env.post(() => {
       this.settle("answered");
       if (this.kind === "http") {
         const r = reply as HttpReply;
@@ -85,7 +88,7 @@ export class Callout {
   /** The request failed (stream reset): `(R, id, 0, 0, 0)` with `proxy_get_status` 11 "reset"; gRPC: close UNAVAILABLE. */
   fail(message = "reset"): void {
     if (!this.settle("failed")) throw new Error(`callout ${this.id} is not pending`);
-    this.vm.services.env.run(() => {
+    this.vm.services.env.post(() => {
       if (this.kind === "http") {
         this.root.status = { code: 11, message };
         call(this.vm, this.root, "proxy_on_http_call_response", [this.root.id, this.id, 0, 0, 0]);
@@ -96,7 +99,7 @@ export class Callout {
   /** The timeout fired: Envoy's async client answers 504 "upstream request timeout"; gRPC closes DEADLINE_EXCEEDED. */
   timeOut(): void {
     if (!this.settle("timed-out")) return;
-    this.vm.services.env.run(() => {
+    this.vm.services.env.post(() => {
       if (this.kind === "http") {
         const body = bytes("upstream request timeout");
         deliverHttp(this.vm, this.root, this.id, new HeaderMap({ ":status": "504", "content-length": String(body.length), "content-type": "text/plain" }), body, null);
