@@ -24,6 +24,7 @@ test("npm start prints three commands that show routing, redaction and a 429; Ct
     const deadline = Date.now() + 240_000;
     while (!out.includes("Ctrl-C") && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.ok(out.includes("Ctrl-C"), `npm start did not come up:\n${out}\n${err}`);
+    const context = () => `\n--- npm start output ---\n${out}\n${err}`;
     assert.match(out, /Tollgate dev gateway {2}http:\/\/127\.0\.0\.1:\d+/);
     assert.match(out, /mock LLM upstream {5}http:\/\/127\.0\.0\.1:\d+/);
     const commands = out.split("\n").filter((l) => /^ {3}(curl|for) /.test(l)).map((l) => l.trim());
@@ -37,10 +38,12 @@ test("npm start prints three commands that show routing, redaction and a 429; Ct
     assert.is(redacted.choices[0].message.content, 'Mock answer from gpt-4o-mini: you said "Write to [REDACTED:email] today".');
 
     const codes = (await sh("bash", ["-c", commands[2]])).stdout.trim().split("\n");
-    assert.equal(codes, ["200", "200", "429"]);
+    assert.equal(codes, ["200", "200", "429"], context());
 
-    // The per-request log lines were printed, one per request (5 so far).
-    assert.is(out.split("\n").filter((l) => l.startsWith("POST /v1/chat/completions ")).length, 5);
+    // The per-request log lines were printed, one per request (5 so far; a line follows its response).
+    const logged = () => out.split("\n").filter((l) => l.startsWith("POST /v1/chat/completions ")).length;
+    for (let i = 0; i < 50 && logged() < 5; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.is(logged(), 5);
     assert.match(out, /POST \/v1\/chat\/completions 429 model=gpt-4o-mini .* local-reply=token-limit/);
   } finally {
     child.kill("SIGINT");
