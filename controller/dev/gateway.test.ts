@@ -3,15 +3,16 @@
  * `tollgate dev` over real sockets with samples/pipeline.yaml in front of mock-llm: the filters'
  * changes reach the upstream and the client, streams arrive event by event, held headers keep the
  * upstream waiting, Envoy's buffer limit, clients leaving mid-stream, failing upstreams, 100
- * concurrent requests, the metrics page and the per-request log.
+ * concurrent requests, the metrics page, the per-request log, and callouts sent to a real cluster.
  */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { request, type IncomingMessage } from "node:http";
+import { createServer, request, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
 import { startMockLlm, type MockLlm } from "./mock-llm/index.ts";
 import { open, post, sseJson, until } from "./mock-llm/test-client.ts";
 import { formatRequestLog, startDevGateway, type DevGateway, type RequestLogEntry } from "./gateway.ts";
-import { loadChain, stagesFromFiles } from "./pipeline.ts";
+import { loadChain, shippedWasmPath, stageFromFile, stagesFromFiles } from "./pipeline.ts";
 
 const CHAT = "/v1/chat/completions";
 const ask = (content: string, extra: Record<string, unknown> = {}) => ({ model: "fast", messages: [{ role: "user", content }], ...extra });
@@ -174,3 +175,38 @@ down("an unreachable upstream is answered 503 as Envoy's router answers it, thro
   } finally { await gw.close(); }
 });
 down.run();
+
+const callouts = suite("dev gateway, callouts");
+callouts("callouts go to the --cluster URL for real: a moderation service flags one prompt and passes another", async () => {
+  const asked: string[] = [];
+  const moderation = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      asked.push(`${req.method} ${req.url} ${body}`);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ id: "modr", results: [{ flagged: body.includes("forbidden"), categories: {} }] }));
+    });
+  });
+  await new Promise<void>((r) => moderation.listen(0, "127.0.0.1", r));
+  const mock = await startMockLlm();
+  const stage = stageFromFile(shippedWasmPath("payload-guard"), JSON.stringify({ holdHeaders: true, moderation: { cluster: "moderation", timeout: "5s" } }), "payload-guard");
+  const chain = await loadChain([stage], { clock: "real", clusters: { moderation: `http://127.0.0.1:${(moderation.address() as AddressInfo).port}` } });
+  const gw = await startDevGateway({ chain, upstream: mock.url, port: 0 });
+  try {
+    const before = mock.requests.length;
+    const flagged = await post(gw.url, CHAT, { model: "m", messages: [{ role: "user", content: "a forbidden thing" }] });
+    assert.is(flagged.status, 400);
+    assert.match(flagged.json().error.message, "moderation");
+    assert.is(mock.requests.length, before, "a flagged prompt never reaches the upstream");
+    const clean = await post(gw.url, CHAT, { model: "m", messages: [{ role: "user", content: "a fine thing" }] });
+    assert.is(clean.status, 200);
+    assert.is(asked.length, 2);
+    assert.match(asked[0], /^POST \/v1\/moderations .*a forbidden thing/);
+  } finally {
+    await gw.close();
+    await mock.close();
+    await new Promise((r) => moderation.close(r));
+  }
+});
+callouts.run();
