@@ -19,6 +19,8 @@ import { FindingList } from "./detect/findings";
 import { Edits } from "./redact";
 
 const EMPTY_LABEL = new Uint8Array(0);
+/** Largest event kept while its blank line has not arrived (the SSE parser's own event limit). */
+const MAX_OPEN_EVENT: i32 = 1 << 20;
 
 class HeldEvent {
   block: Uint8Array;
@@ -71,7 +73,8 @@ export class StreamGuard {
       this.frame(from, e);
       from = e;
     }
-    if (eos && from < n) { this.frame(from, n); from = n; }
+    // The end of a stream, or an event that never ends (bounded memory): frame what is there.
+    if (from < n && (eos || n - from > MAX_OPEN_EVENT)) { this.frame(from, n); from = n; }
     if (from > 0) {
       const rest = this.raw.length - from;
       memory.copy(this.raw.dataStart, this.raw.dataStart + <usize>from, <usize>rest);
