@@ -32,21 +32,9 @@ export function collectMessageTexts(sc: JsonScanner, pos: i32, out: SpanList): i
       end = sc.skipValue(m);
     }
     if (end < 0) return end;
-    m = afterElement(sc, end);
+    m = sc.elementAfter(end);
   }
   return m == JSON_END ? sc.containerEnd : m;
-}
-
-/** After an element that ended at `end`: the next element, or `JSON_END`. */
-function afterElement(sc: JsonScanner, end: i32): i32 {
-  let i = sc.skipSpace(end);
-  if (i >= sc.len) return sc.fail(LibError.UnexpectedEnd, i);
-  const c = sc.byteAt(i);
-  if (c == CharCode.RBRACKET) { sc.containerEnd = i + 1; return JSON_END; }
-  if (c != CharCode.COMMA) return sc.fail(LibError.UnexpectedByte, i);
-  i = sc.skipSpace(i + 1);
-  if (i >= sc.len) return sc.fail(LibError.UnexpectedEnd, i);
-  return i;
 }
 
 /** One message object: its `content` texts. Returns the offset after the object. */
@@ -79,7 +67,7 @@ export function contentTexts(sc: JsonScanner, v: i32, out: SpanList): i32 {
   while (p >= 0) {
     const e = sc.byteAt(p) == CharCode.LBRACE ? partText(sc, p, out) : sc.skipValue(p);
     if (e < 0) return e;
-    p = afterElement(sc, e);
+    p = sc.elementAfter(e);
   }
   return p == JSON_END ? sc.containerEnd : JSON_FAIL;
 }

@@ -469,6 +469,11 @@ export class JsonScanner {
   nextElement(pos: i32): i32 {
     const e = this.skipValue(pos);
     if (e < 0) return e;
+    return this.elementAfter(e);
+  }
+
+  /** `e` just after an element: the next element's offset, or `JSON_END` after the last. */
+  elementAfter(e: i32): i32 {
     return this.afterEntry(e, CharCode.RBRACKET);
   }
 

@@ -10,7 +10,6 @@
  * Texts go to `RequestFacts.texts`; images and a wrong type are recorded in the facts.
  */
 import { CharCode } from "../charcode";
-import { LibError } from "../errors";
 import { JsonScanner, JSON_END, JSON_FAIL } from "../json/scanner";
 import { JsonKey } from "../json/key";
 import { isNull } from "../json/values";
@@ -44,19 +43,6 @@ export class ContentWalker {
     return this.sc.rawStringEquals(v + 1, e - 1, this.sc.sawEscape, key.ptr, key.len);
   }
 
-  /** After an array element that ended at `end`: the next element's offset, or `JSON_END`. */
-  private nextElement(end: i32): i32 {
-    const sc = this.sc;
-    let i = sc.skipSpace(end);
-    if (i >= sc.len) return sc.fail(LibError.UnexpectedEnd, i);
-    const c = sc.byteAt(i);
-    if (c == CharCode.RBRACKET) { sc.containerEnd = i + 1; return JSON_END; }
-    if (c != CharCode.COMMA) return sc.fail(LibError.UnexpectedByte, i);
-    i = sc.skipSpace(i + 1);
-    if (i >= sc.len) return sc.fail(LibError.UnexpectedEnd, i);
-    return i;
-  }
-
   /** A string value at `v` added as a span; returns the offset after it. */
   private addString(v: i32, kind: TextKind, role: Role, message: i32): i32 {
     const sc = this.sc;
@@ -75,7 +61,7 @@ export class ContentWalker {
       if (sc.byteAt(m) != CharCode.LBRACE) return this.wrongType(m, "messages[]", "an object");
       const e = this.message(m, "messages[].content");
       if (e < 0) return e;
-      m = this.nextElement(e);
+      m = sc.elementAfter(e);
     }
     return m == JSON_END ? sc.containerEnd : m;
   }
@@ -159,7 +145,7 @@ export class ContentWalker {
       else if (sc.byteAt(p) == CharCode.QUOTE) e = this.addString(p, kind, Role.None, message); // Responses output: list of strings
       else return this.wrongType(p, field + "[]", "an object");
       if (e < 0) return e;
-      p = this.nextElement(e);
+      p = sc.elementAfter(e);
     }
     return p == JSON_END ? sc.containerEnd : p;
   }
@@ -223,7 +209,7 @@ export class ContentWalker {
           }
         }
       }
-      t = this.nextElement(end);
+      t = sc.elementAfter(end);
     }
     return t == JSON_END ? sc.containerEnd : t;
   }
@@ -261,7 +247,7 @@ export class ContentWalker {
         e = sc.containerEnd;
       } else return this.wrongType(p, field + "[]", "a string or a token id");
       if (e < 0) return e;
-      p = this.nextElement(e);
+      p = sc.elementAfter(e);
     }
     return p == JSON_END ? sc.containerEnd : p;
   }
@@ -294,7 +280,7 @@ export class ContentWalker {
       if (sc.byteAt(m) != CharCode.LBRACE) return this.wrongType(m, "input[]", "an object");
       const e = this.message(m, "input[].content");
       if (e < 0) return e;
-      m = this.nextElement(e);
+      m = sc.elementAfter(e);
     }
     return m == JSON_END ? sc.containerEnd : m;
   }
@@ -321,7 +307,7 @@ export class ContentWalker {
       if (sc.byteAt(m) != CharCode.LBRACE) return this.wrongType(m, "contents[]", "an object");
       const e = this.message(m, "contents[].parts");
       if (e < 0) return e;
-      m = this.nextElement(e);
+      m = sc.elementAfter(e);
     }
     return m == JSON_END ? sc.containerEnd : m;
   }
@@ -367,7 +353,7 @@ export class ContentWalker {
         k = sc.memberAfter(e);
       }
       if (k != JSON_END) return k;
-      p = this.nextElement(sc.containerEnd);
+      p = sc.elementAfter(sc.containerEnd);
     }
     return p == JSON_END ? sc.containerEnd : p;
   }

@@ -8,7 +8,7 @@
  * arguments. Spans are added to the reader's `TextSpans`, as raw offsets into the body.
  */
 import { CharCode } from "../charcode";
-import { JsonScanner, JSON_END } from "../json/scanner";
+import { JsonScanner, JSON_END, JSON_FAIL } from "../json/scanner";
 import { JsonKey } from "../json/key";
 import { stringEquals } from "../json/values";
 import { TextSpans, TextKind, Role } from "./spans";
@@ -77,22 +77,11 @@ export class ResponseTextWalker {
           if (!this.addMember(m, K_REFUSAL, TextKind.Output, i)) return false;
           if (!this.addMember(m, K_REASONING_CONTENT, TextKind.Reasoning, i)) return false;
           const calls = sc.find(m, K_TOOL_CALLS);
-          if (calls >= 0 && sc.byteAt(calls) == CharCode.LBRACKET) {
-            let t = sc.firstElement(calls);
-            while (t >= 0) {
-              const te = sc.skipValue(t);
-              if (te < 0) return false;
-              if (sc.byteAt(t) == CharCode.LBRACE) {
-                const fn = sc.find(t, K_FUNCTION);
-                if (fn >= 0 && sc.byteAt(fn) == CharCode.LBRACE && !this.addMember(fn, K_ARGUMENTS, TextKind.ToolCall, i)) return false;
-              }
-              t = nextAfter(sc, te);
-            }
-          }
+          if (calls >= 0 && sc.byteAt(calls) == CharCode.LBRACKET && this.toolCallList(calls, i) < 0) return false;
         }
       }
       i++;
-      c = nextAfter(sc, end);
+      c = sc.elementAfter(end);
     }
     return c == JSON_END;
   }
@@ -103,22 +92,50 @@ export class ResponseTextWalker {
     const cs = sc.find(root, K_CANDIDATES);
     if (cs < -1) return false;
     if (cs < 0 || sc.byteAt(cs) != CharCode.LBRACKET) return true;
+    return this.candidateList(cs) >= 0;
+  }
+
+  /**
+   * The `candidates` array at `arr` (at `[`), whole body or stream event: each candidate's
+   * `content.parts[]`. Returns the offset after the array, or a negative.
+   */
+  candidateList(arr: i32): i32 {
+    const sc = this.sc;
     let i = 0;
-    let c = sc.firstElement(cs);
+    let c = sc.firstElement(arr);
     while (c >= 0) {
       const end = sc.skipValue(c);
-      if (end < 0) return false;
+      if (end < 0) return end;
       if (sc.byteAt(c) == CharCode.LBRACE) {
         const content = sc.find(c, K_CONTENT);
         if (content >= 0 && sc.byteAt(content) == CharCode.LBRACE) {
           const parts = sc.find(content, K_PARTS);
-          if (parts >= 0 && sc.byteAt(parts) == CharCode.LBRACKET && !this.geminiParts(parts, i)) return false;
+          if (parts >= 0 && sc.byteAt(parts) == CharCode.LBRACKET && !this.geminiParts(parts, i)) return JSON_FAIL;
         }
       }
       i++;
-      c = nextAfter(sc, end);
+      c = sc.elementAfter(end);
     }
-    return c == JSON_END;
+    return c == JSON_END ? sc.containerEnd : c;
+  }
+
+  /**
+   * OpenAI `tool_calls` array at `arr` (at `[`), in a message or a stream delta: each call's
+   * `function.arguments`. Returns the offset after the array, or a negative.
+   */
+  toolCallList(arr: i32, index: i32): i32 {
+    const sc = this.sc;
+    let t = sc.firstElement(arr);
+    while (t >= 0) {
+      const te = sc.skipValue(t);
+      if (te < 0) return te;
+      if (sc.byteAt(t) == CharCode.LBRACE) {
+        const fn = sc.find(t, K_FUNCTION);
+        if (fn >= 0 && sc.byteAt(fn) == CharCode.LBRACE && !this.addMember(fn, K_ARGUMENTS, TextKind.ToolCall, index)) return JSON_FAIL;
+      }
+      t = sc.elementAfter(te);
+    }
+    return t == JSON_END ? sc.containerEnd : t;
   }
 
   /** Gemini `parts[]`: `text`, as reasoning when the part says `thought: true`. */
@@ -133,7 +150,7 @@ export class ResponseTextWalker {
         const thought = th >= 0 && sc.byteAt(th) == CharCode.t;
         if (!this.addMember(p, K_TEXT, thought ? TextKind.Reasoning : TextKind.Output, index)) return false;
       }
-      p = nextAfter(sc, pe);
+      p = sc.elementAfter(pe);
     }
     return p == JSON_END;
   }
@@ -160,7 +177,7 @@ export class ResponseTextWalker {
           if (!this.addMember(p, K_TEXT, TextKind.Reasoning, index)) return false;
         }
       }
-      p = nextAfter(sc, pe);
+      p = sc.elementAfter(pe);
     }
     return p == JSON_END;
   }
@@ -191,18 +208,8 @@ export class ResponseTextWalker {
         }
       }
       i++;
-      item = nextAfter(sc, end);
+      item = sc.elementAfter(end);
     }
     return item == JSON_END;
   }
-}
-
-/** After an element ending at `end`: the next element, `JSON_END` after the last, or a negative. */
-export function nextAfter(sc: JsonScanner, end: i32): i32 {
-  let i = sc.skipSpace(end);
-  if (i >= sc.len) return JSON_END - 1;
-  const c = sc.byteAt(i);
-  if (c == CharCode.RBRACKET) { sc.containerEnd = i + 1; return JSON_END; }
-  if (c != CharCode.COMMA) return JSON_END - 1;
-  return sc.skipSpace(i + 1);
 }

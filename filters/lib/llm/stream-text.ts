@@ -19,7 +19,7 @@
  *   for (let i = 0; i < n; i++) scan(ev.dataPtr + out.spans.start(i), ...);
  */
 import { CharCode } from "../charcode";
-import { JsonScanner, JSON_END, JSON_FAIL } from "../json/scanner";
+import { JsonScanner, JSON_END } from "../json/scanner";
 import { JsonKey } from "../json/key";
 import { stringEquals } from "../json/values";
 import { estimateTokens } from "../tokens";
@@ -27,7 +27,7 @@ import { ApiKind } from "./api";
 import { TextSpans, TextKind, Role } from "./spans";
 import { UsageDialect, usageDialect } from "./usage-counts";
 import { isDoneMarker } from "./usage";
-import { ResponseTextWalker, nextAfter } from "./response-text";
+import { ResponseTextWalker } from "./response-text";
 
 const K_TYPE = new JsonKey("type");
 const K_CHOICES = new JsonKey("choices");
@@ -36,11 +36,8 @@ const K_CONTENT = new JsonKey("content");
 const K_REFUSAL = new JsonKey("refusal");
 const K_TEXT = new JsonKey("text");
 const K_TOOL_CALLS = new JsonKey("tool_calls");
-const K_FUNCTION = new JsonKey("function");
-const K_ARGUMENTS = new JsonKey("arguments");
 const K_PARTIAL_JSON = new JsonKey("partial_json");
 const K_CANDIDATES = new JsonKey("candidates");
-const K_PARTS = new JsonKey("parts");
 const K_THINKING = new JsonKey("thinking");
 const K_REASONING_CONTENT = new JsonKey("reasoning_content");
 const V_THINKING_DELTA = new JsonKey("thinking_delta");
@@ -202,7 +199,7 @@ export class OutputTextReader {
       } else e = sc.skipValue(c);
       if (e < 0) return e;
       i++;
-      c = nextAfter(sc, e);
+      c = sc.elementAfter(e);
     }
     return c == JSON_END ? sc.containerEnd : c;
   }
@@ -227,44 +224,14 @@ export class OutputTextReader {
 
   /** `tool_calls[].function.arguments` fragments. */
   private walkToolCalls(v: i32, index: i32): i32 {
-    const sc = this.sc;
-    if (sc.byteAt(v) != CharCode.LBRACKET) return sc.skipValue(v);
-    let t = sc.firstElement(v);
-    while (t >= 0) {
-      const e = sc.skipValue(t);
-      if (e < 0) return e;
-      if (sc.byteAt(t) == CharCode.LBRACE) {
-        const fn = sc.find(t, K_FUNCTION);
-        if (fn >= 0 && sc.byteAt(fn) == CharCode.LBRACE) {
-          const a = sc.find(fn, K_ARGUMENTS);
-          if (a >= 0 && sc.byteAt(a) == CharCode.QUOTE && this.addString(a, TextKind.ToolCall, index) < 0) return JSON_FAIL;
-        }
-      }
-      t = nextAfter(sc, e);
-    }
-    return t == JSON_END ? sc.containerEnd : t;
+    if (this.sc.byteAt(v) != CharCode.LBRACKET) return this.sc.skipValue(v);
+    return this.bodyText.toolCallList(v, index);
   }
 
   /** Stream `candidates[].content.parts[]`: `text`, as reasoning when the part has `thought: true`. */
   private walkCandidates(v: i32): i32 {
-    const sc = this.sc;
-    if (sc.byteAt(v) != CharCode.LBRACKET) return sc.skipValue(v);
-    let i = 0;
-    let c = sc.firstElement(v);
-    while (c >= 0) {
-      const e = sc.skipValue(c);
-      if (e < 0) return e;
-      if (sc.byteAt(c) == CharCode.LBRACE) {
-        const content = sc.find(c, K_CONTENT);
-        if (content >= 0 && sc.byteAt(content) == CharCode.LBRACE) {
-          const parts = sc.find(content, K_PARTS);
-          if (parts >= 0 && sc.byteAt(parts) == CharCode.LBRACKET && !this.bodyText.geminiParts(parts, i)) return JSON_FAIL;
-        }
-      }
-      i++;
-      c = nextAfter(sc, e);
-    }
-    return c == JSON_END ? sc.containerEnd : c;
+    if (this.sc.byteAt(v) != CharCode.LBRACKET) return this.sc.skipValue(v);
+    return this.bodyText.candidateList(v);
   }
 
   /** Safe wrapper of `event` for byte arrays. */
@@ -285,7 +252,7 @@ export class OutputTextReader {
       while (el >= 0) {
         const end = sc.skipValue(el);
         if (end < 0 || (sc.byteAt(el) == CharCode.LBRACE && !this.bodyText.candidates(el))) { this.spans.reset(); this.malformed = true; return 0; }
-        el = nextAfter(sc, end);
+        el = sc.elementAfter(end);
       }
       return this.spans.length;
     }
