@@ -19,6 +19,7 @@ import { sendOpenAIError } from "../common/openai-error";
 import { RequestView } from "./decide";
 import { replaceModelString, replacePathModel } from "./rewrite";
 import { RouterRoot } from "./root";
+import { declaredTooLarge } from "../common/body-limit";
 
 const EMPTY = new Uint8Array(0);
 /** Bodies from this size on are followed by a full garbage collection. */
@@ -197,16 +198,4 @@ export class RouterStream extends HttpContext {
       "request body exceeds " + this.router.config.maxBodyBytes.toString() + " bytes", "model_router_body_too_large");
     return status;
   }
-}
-
-/** True when a declared content-length exceeds the limit (an unparsable one is left to Envoy). */
-function declaredTooLarge(value: string, limit: i64): bool {
-  if (value.length == 0 || value.length > 18) return value.length > 18;
-  let n: i64 = 0;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
-    n = n * 10 + <i64>(c - 0x30);
-  }
-  return n > limit;
 }

@@ -28,6 +28,7 @@ import { moderationBody, moderationVerdict } from "./moderation";
 import { StreamGuard } from "./stream-guard";
 import { blockedStreamEvent } from "./stream-errors";
 import { GuardRoot } from "./root";
+import { declaredTooLarge } from "../common/body-limit";
 
 const EMPTY = new Uint8Array(0);
 
@@ -335,16 +336,4 @@ export class GuardStream extends HttpContext {
     this.g.metrics!.tooLarge.increment();
     this.answer(413, "request_too_large", "request body exceeds " + this.cfg.maxBodyBytes.toString() + " bytes", "payload_guard_body_too_large");
   }
-}
-
-/** True when a declared content-length exceeds the limit (an unparsable one is left to Envoy). */
-function declaredTooLarge(value: string, limit: i64): bool {
-  if (value.length == 0 || value.length > 18) return value.length > 18;
-  let n: i64 = 0;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
-    n = n * 10 + <i64>(c - 0x30);
-  }
-  return n > limit;
 }

@@ -27,6 +27,7 @@ import { rlsRequest, readVerdict } from "./global";
 import { BodyMode, ResponseMeter } from "./meter";
 import { addLimitHeaders, sendLimitExceeded } from "./replies";
 import { TokenLimitRoot } from "./root";
+import { declaredTooLarge } from "../common/body-limit";
 
 const EMPTY = new Uint8Array(0);
 const STREAM_OPTIONS = new JsonKey("stream_options");
@@ -357,16 +358,4 @@ function parseStatus(s: string): i32 {
     n = n * 10 + (c - 0x30);
   }
   return n;
-}
-
-/** True when a declared content-length exceeds the limit (an unparsable one is left to Envoy). */
-function declaredTooLarge(value: string, limit: i64): bool {
-  if (value.length == 0 || value.length > 18) return value.length > 18;
-  let n: i64 = 0;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
-    n = n * 10 + <i64>(c - 0x30);
-  }
-  return n > limit;
 }
