@@ -2,7 +2,8 @@
  * @module bench/suites/tokens
  * The vocabulary-free token estimator against o200k_base (js-tiktoken) on generated text it was
  * not calibrated on: median and 90th-percentile absolute error per kind of text, and speed
- * beside js-tiktoken's exact count in the same run.
+ * beside, in the same run, the per-byte reference pass it replaced, a plain wasm byte loop and
+ * js-tiktoken's exact count.
  */
 import { build } from "../../scripts/build.ts";
 import { loadLib } from "../../filters/lib/test/wasm.ts";
@@ -38,16 +39,24 @@ async function run(): Promise<void> {
     // Speed on one ~4 KB sample of this kind.
     const big = mine.reduce((a, b) => (b.bytes.length > a.bytes.length ? b : a));
     const p = lib.put(big.bytes);
-    const [est, exact] = measureAll([
+    if (lib.exports.benchEstimateTokens(p.ptr, p.len) !== lib.exports.benchEstimateTokensReference(p.ptr, p.len)) {
+      throw new Error(`estimator disagrees with its reference on ${kind}`);
+    }
+    const [est, before, loop, exact] = measureAll([
       { fn: () => lib.exports.benchEstimateTokens(p.ptr, p.len) },
+      { fn: () => lib.exports.benchEstimateTokensReference(p.ptr, p.len) },
+      { fn: () => lib.exports.benchByteLoop(p.ptr, p.len) },
       { fn: () => enc.encode(big.text).length },
     ], { bytes: big.bytes.length, minTimeMs: 150 });
     lib.free(p);
     rows.push([kind, mine.length, `${(median(errors) * 100).toFixed(1)}%`, `${(percentile(errors, 0.9) * 100).toFixed(1)}%`,
-      `${(((totalEst - totalTrue) / totalTrue) * 100).toFixed(1)}%`, est.mbPerSec, exact.mbPerSec, ratio(est.mbPerSec, exact.mbPerSec)]);
+      `${(((totalEst - totalTrue) / totalTrue) * 100).toFixed(1)}%`, est.mbPerSec, before.mbPerSec, ratio(est.mbPerSec, before.mbPerSec),
+      loop.mbPerSec, exact.mbPerSec, ratio(est.mbPerSec, exact.mbPerSec)]);
   }
   printTable("token estimate vs o200k_base (samples of 40–4,000 characters not used for calibration)",
-    ["text", "samples", "median abs. error", "p90 abs. error", "bias (total)", "estimator MB/s", "js-tiktoken MB/s", "speed ratio"], rows);
+    ["text", "samples", "median abs. error", "p90 abs. error", "bias (total)", "estimator MB/s", "reference pass MB/s", "vs reference",
+      "wasm byte loop MB/s", "js-tiktoken MB/s", "vs js-tiktoken"], rows);
+  console.log("\nreference pass = the per-byte feature pass the estimator replaced (filters/lib/test/tokens-reference.ts), same counts.");
 }
 
 const suite: BenchSuite = { name: "tokens", summary: "token estimator accuracy and speed vs js-tiktoken o200k_base", run };

@@ -71,132 +71,244 @@ export function tokensFromFeatures(f: TokenFeatures): i64 {
 
 const enum Run { None, Word, Digits, Space, Newline }
 
+/** Classes of a byte, as `BYTE_CLASS` holds them. */
+const enum ByteClass { Punct = 0, Lower = 1, Upper = 2, Digit = 3, Space = 4, Newline = 5, Wide = 6, Backslash = 7 }
+
+/** The class of each byte value (256 bytes): one load instead of a chain of range tests. */
+const BYTE_CLASS = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 5, 0, 0, 5, 0, 0, // 0x00
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 0x10
+  4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 0x20
+  3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0, 0, // 0x30
+  0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, // 0x40
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 7, 0, 0, 0, // 0x50
+  0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, // 0x60
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, // 0x70
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, // 0x80
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, // 0x90
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, // 0xa0
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, // 0xb0
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, // 0xc0
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, // 0xd0
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, // 0xe0
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, // 0xf0
+]);
+
 // @ts-ignore: decorator
-@inline function isLetter(c: u32): bool { return (c | 0x20) - CharCode.a < 26; }
+@inline function byteClass(c: u32): u32 { return <u32>load<u8>(BYTE_CLASS + <usize>c); }
+
+const ONES: u64 = 0x0101010101010101;
+const HIGHS: u64 = 0x8080808080808080;
+
+/** True when all eight bytes of `w` are ASCII lowercase letters (exact: a failing byte's carry cannot hide it). */
 // @ts-ignore: decorator
-@inline function isUpper(c: u32): bool { return c - CharCode.A < 26; }
+@inline function allLower(w: u64): bool {
+  const atLeastA = w + ONES * 0x1f; // high bit set where byte >= 'a' (for bytes < 0x80)
+  const pastZ = w + ONES * 0x05;    // high bit set where byte > 'z'
+  return (atLeastA & ~(pastZ | w) & HIGHS) == HIGHS;
+}
 
 /**
  * Adds the features of `len` bytes at `ptr` to `f`. With `jsonEscaped`, the bytes are raw JSON
  * string content and escapes count as the character they encode.
+ *
+ * One pass with the counts in locals and a byte-class table. Each class has an inner loop over
+ * the bytes that keep its run going: letters (eight lowercase bytes per step at a word's start,
+ * and words after single spaces without leaving the loop), digits, blanks, line breaks,
+ * punctuation and non-ASCII characters; escapes go through the general step. A word or newline
+ * run is counted when it starts; a word's extra letters and a digit run's groups when it ends.
+ * The counts are those of the per-byte reference in filters/lib/test/tokens-reference.ts.
  */
 export function addTokenFeatures(f: TokenFeatures, ptr: usize, len: i32, jsonEscaped: bool = false): void {
+  let words = 0, longLetters = 0, digitGroups = 0, punct = 0, spaceRuns = 0, newlineRuns = 0;
+  let latin = 0, other2 = 0, cjk = 0, other3 = 0, four = 0, invalid = 0;
   let run = Run.None;
   let runLen = 0;
   let prevLower = false;
   let pendingSpace = 0; // length of the space run just before the current position
-  let i = 0;
-  while (i < len) {
-    let c = <u32>load<u8>(ptr + <usize>i);
-    let width = 1;
-    if (jsonEscaped && c == CharCode.BACKSLASH && i + 1 < len) {
-      const e = <u32>load<u8>(ptr + <usize>i + 1);
+  let p = ptr;
+  const end = len > 0 ? ptr + <usize>len : ptr;
+  while (p < end) {
+    let c = <u32>load<u8>(p);
+    let width: usize = 1;
+    if (c == CharCode.BACKSLASH && jsonEscaped && p + 1 < end) {
+      const e = <u32>load<u8>(p + 1);
       width = 2;
       if (e == CharCode.n || e == CharCode.r) c = CharCode.LF;
       else if (e == CharCode.t) c = CharCode.TAB;
-      else if (e == CharCode.u && i + 6 <= len) {
+      else if (e == CharCode.u && p + 6 <= end) {
         // \uXXXX: judge by code point range; a surrogate pair is one 4-byte character.
         width = 6;
         c = 0;
-        for (let k = 2; k < 6; k++) {
-          const h = <u32>load<u8>(ptr + <usize>(i + k));
+        for (let k: usize = 2; k < 6; k++) {
+          const h = <u32>load<u8>(p + k);
           const d = h - CharCode._0 < 10 ? h - CharCode._0 : ((h | 0x20) - CharCode.a + 10);
           c = (c << 4) | (d & 15);
         }
-        if (c >= 0xd800 && c <= 0xdbff && i + 12 <= len && <u32>load<u8>(ptr + <usize>(i + 6)) == CharCode.BACKSLASH) {
+        if (c >= 0xd800 && c <= 0xdbff && p + 12 <= end && <u32>load<u8>(p + 6) == CharCode.BACKSLASH) {
           width = 12;
           c = 0x10000;
         }
-        if (c < 0x80) { /* an escaped ASCII character: classify it below */ }
-        else {
-          endRun(f, run, runLen);
+        if (c >= 0x80) {
+          // An escaped wide character ends the run (and, unlike a raw one, drops the blanks before it).
+          if (run == Run.Word) { if (runLen > 5) longLetters += runLen - 5; }
+          else if (run == Run.Digits) digitGroups += (runLen + 2) / 3;
           run = Run.None;
           runLen = 0;
           pendingSpace = 0;
-          countWide(f, c);
-          i += width;
+          if (c >= 0x10000) four++;
+          else if (c < 0x250) latin++;
+          else if (c < 0x800) other2++;
+          else if (c >= 0x3000 && c < 0xd800) cjk++;
+          else other3++;
+          p += width;
           continue;
         }
       } else c = e; // \" \\ \/ \b \f: the character itself
     }
-    if (c < 0x80) {
-      if (isLetter(c)) {
-        const upper = isUpper(c);
+    const cls = byteClass(c);
+    switch (cls) {
+      case ByteClass.Lower:
+      case ByteClass.Upper: {
+        const upper = cls == ByteClass.Upper;
         if (run == Run.Word && !(upper && prevLower)) {
           runLen++;
         } else {
-          endRun(f, run, runLen);
+          if (run == Run.Digits) digitGroups += (runLen + 2) / 3;
+          else if (run == Run.Word && runLen > 5) longLetters += runLen - 5;
           run = Run.Word;
           runLen = 1;
+          words++;
           // A single space before a word is part of the word's token.
-          if (pendingSpace > 1) f.spaceRuns++;
+          if (pendingSpace > 1) spaceRuns++;
         }
         prevLower = !upper;
         pendingSpace = 0;
-      } else if (c - CharCode._0 < 10) {
-        if (run != Run.Digits) { endRun(f, run, runLen); run = Run.Digits; runLen = 0; if (pendingSpace > 1) f.spaceRuns++; }
-        runLen++;
-        pendingSpace = 0;
-      } else if (c == CharCode.SPACE || c == CharCode.TAB) {
-        if (run != Run.Space) { endRun(f, run, runLen); run = Run.Space; runLen = 0; }
-        runLen++;
-        pendingSpace = runLen;
-      } else if (c == CharCode.LF || c == CharCode.CR) {
-        if (run != Run.Newline) { endRun(f, run, runLen); run = Run.Newline; runLen = 0; if (pendingSpace > 0) f.spaceRuns++; }
-        runLen++;
-        pendingSpace = 0;
-      } else {
-        endRun(f, run, runLen);
-        if (pendingSpace > 1) f.spaceRuns++;
-        run = Run.None;
-        runLen = 0;
-        pendingSpace = 0;
-        f.punct++;
+        p += width;
+        while (p + 8 <= end && allLower(load<u64>(p))) { p += 8; runLen += 8; prevLower = true; }
+        // The rest of the word, and further words each after a single space.
+        while (p < end) {
+          const b = <u32>load<u8>(p);
+          const k = byteClass(b);
+          if (k == ByteClass.Lower) {
+            runLen++;
+            prevLower = true;
+            p++;
+          } else if (k == ByteClass.Upper) {
+            if (prevLower) { // camelCase: a new word
+              if (runLen > 5) longLetters += runLen - 5;
+              words++;
+              runLen = 1;
+            } else runLen++;
+            prevLower = false;
+            p++;
+          } else if (b == CharCode.SPACE && p + 1 < end) {
+            const k2 = byteClass(<u32>load<u8>(p + 1));
+            if (k2 != ByteClass.Lower && k2 != ByteClass.Upper) break;
+            if (runLen > 5) longLetters += runLen - 5;
+            words++;
+            runLen = 1;
+            prevLower = k2 == ByteClass.Lower;
+            p += 2;
+          } else break;
+        }
+        continue;
       }
-      i += width;
-      continue;
+      case ByteClass.Digit: {
+        if (run != Run.Digits) {
+          if (run == Run.Word && runLen > 5) longLetters += runLen - 5;
+          run = Run.Digits;
+          runLen = 0;
+          if (pendingSpace > 1) spaceRuns++;
+        }
+        runLen++;
+        pendingSpace = 0;
+        p += width;
+        while (p < end && <u32>load<u8>(p) - CharCode._0 < 10) { runLen++; p++; }
+        continue;
+      }
+      case ByteClass.Space: {
+        if (run != Run.Space) {
+          if (run == Run.Word) { if (runLen > 5) longLetters += runLen - 5; }
+          else if (run == Run.Digits) digitGroups += (runLen + 2) / 3;
+          run = Run.Space;
+          runLen = 0;
+        }
+        runLen++;
+        p += width;
+        while (p < end) {
+          const b = <u32>load<u8>(p);
+          if (b != CharCode.SPACE && b != CharCode.TAB) break;
+          runLen++;
+          p++;
+        }
+        pendingSpace = runLen;
+        continue;
+      }
+      case ByteClass.Newline: {
+        if (run != Run.Newline) {
+          if (run == Run.Word) { if (runLen > 5) longLetters += runLen - 5; }
+          else if (run == Run.Digits) digitGroups += (runLen + 2) / 3;
+          run = Run.Newline;
+          runLen = 0;
+          newlineRuns++;
+          if (pendingSpace > 0) spaceRuns++;
+        }
+        runLen++;
+        pendingSpace = 0;
+        p += width;
+        while (p < end && byteClass(<u32>load<u8>(p)) == ByteClass.Newline) { runLen++; p++; }
+        continue;
+      }
+      default: break;
     }
-    // Non-ASCII: a whole UTF-8 sequence, classified by its lead byte and code point.
-    endRun(f, run, runLen);
-    if (pendingSpace > 1) f.spaceRuns++;
+    // Punctuation, or the start of non-ASCII: either ends the run and a blank run before it.
+    if (run == Run.Word) { if (runLen > 5) longLetters += runLen - 5; }
+    else if (run == Run.Digits) digitGroups += (runLen + 2) / 3;
+    if (pendingSpace > 1) spaceRuns++;
     run = Run.None;
     runLen = 0;
     pendingSpace = 0;
-    if (c >= 0xc2 && c < 0xe0 && i + 1 < len) {
-      countWide(f, ((c & 0x1f) << 6) | (<u32>load<u8>(ptr + <usize>i + 1) & 0x3f));
-      i += 2;
-    } else if (c >= 0xe0 && c < 0xf0 && i + 2 < len) {
-      countWide(f, ((c & 0x0f) << 12) | ((<u32>load<u8>(ptr + <usize>i + 1) & 0x3f) << 6) | (<u32>load<u8>(ptr + <usize>i + 2) & 0x3f));
-      i += 3;
-    } else if (c >= 0xf0 && c < 0xf5 && i + 3 < len) {
-      f.four++;
-      i += 4;
-    } else {
-      f.invalid++;
-      i++;
+    if (cls != ByteClass.Wide) {
+      // Punctuation (a backslash here is not an escape); the punctuation after it, raw.
+      punct++;
+      p += width;
+      while (p < end && byteClass(<u32>load<u8>(p)) == ByteClass.Punct) { punct++; p++; }
+      continue;
+    }
+    // Non-ASCII: whole UTF-8 sequences, classified by lead byte and code point, as long as they
+    // last (nothing between them changes the run state). `c` may come from an escape (`\é`):
+    // the sequence is then read from the backslash on, as the reference does.
+    while (true) {
+      if (c >= 0xe0 && c < 0xf0 && p + 2 < end) {
+        const cp = ((c & 0x0f) << 12) | ((<u32>load<u8>(p + 1) & 0x3f) << 6) | (<u32>load<u8>(p + 2) & 0x3f);
+        if (cp >= 0x3000 && cp < 0xd800) cjk++;
+        else if (cp < 0x250) latin++;
+        else if (cp < 0x800) other2++;
+        else other3++;
+        p += 3;
+      } else if (c >= 0xc2 && c < 0xe0 && p + 1 < end) {
+        const cp = ((c & 0x1f) << 6) | (<u32>load<u8>(p + 1) & 0x3f);
+        if (cp < 0x250) latin++; else other2++;
+        p += 2;
+      } else if (c >= 0xf0 && c < 0xf5 && p + 3 < end) {
+        four++;
+        p += 4;
+      } else {
+        invalid++;
+        p++;
+      }
+      if (p >= end) break;
+      c = <u32>load<u8>(p);
+      if (c < 0x80) break;
     }
   }
-  endRun(f, run, runLen);
-  if (run == Run.Space && runLen > 0) f.spaceRuns++;
-}
-
-function endRun(f: TokenFeatures, run: Run, runLen: i32): void {
-  if (run == Run.Word) {
-    f.words++;
-    if (runLen > 5) f.longLetters += runLen - 5;
-  } else if (run == Run.Digits) {
-    f.digitGroups += (runLen + 2) / 3;
-  } else if (run == Run.Newline) {
-    f.newlineRuns++;
-  }
-}
-
-function countWide(f: TokenFeatures, cp: u32): void {
-  if (cp >= 0x10000) f.four++;
-  else if (cp < 0x250) f.latin++;
-  else if (cp < 0x800) f.other2++;
-  else if (cp >= 0x3000 && cp < 0xd800) f.cjk++;
-  else f.other3++;
+  if (run == Run.Word) { if (runLen > 5) longLetters += runLen - 5; }
+  else if (run == Run.Digits) digitGroups += (runLen + 2) / 3;
+  else if (run == Run.Space && runLen > 0) spaceRuns++;
+  f.words += words; f.longLetters += longLetters; f.digitGroups += digitGroups; f.punct += punct;
+  f.spaceRuns += spaceRuns; f.newlineRuns += newlineRuns; f.latin += latin; f.other2 += other2;
+  f.cjk += cjk; f.other3 += other3; f.four += four; f.invalid += invalid;
 }
 
 const scratch = new TokenFeatures();

@@ -1,6 +1,6 @@
 /**
  * @module filters/lib/test/bench-entry
- * The `lib-bench` wasm module: the operations bench/suites/json.ts times, each one call per
+ * The `lib-bench` wasm module: the operations bench/suites/{json,tokens,sse}.ts time, each one call per
  * body so the JS↔wasm crossing is paid once per operation as a filter would pay it.
  */
 import "../../sdk/runtime/abort";
@@ -9,7 +9,8 @@ import { JsonFields, JsonKey } from "../json/key";
 import { readBool } from "../json/values";
 import { SpanList } from "../json/spans";
 import { collectMessageTexts } from "../json/chat";
-import { estimateTokens } from "../tokens";
+import { estimateTokens, tokensFromFeatures, TokenFeatures } from "../tokens";
+import { addTokenFeaturesReference } from "./tokens-reference";
 import { SseParser } from "../sse";
 
 export { alloc, free, collect } from "./exports-common";
@@ -51,6 +52,14 @@ export function benchByteLoop(ptr: usize, len: i32): u32 {
 /** Estimates the tokens of a text span. */
 export function benchEstimateTokens(ptr: usize, len: i32): i64 {
   return estimateTokens(ptr, len, false);
+}
+
+const referenceFeatures = new TokenFeatures();
+/** The same estimate with the per-byte reference pass the fast one replaced (the "before" figure). */
+export function benchEstimateTokensReference(ptr: usize, len: i32): i64 {
+  referenceFeatures.clear();
+  addTokenFeaturesReference(referenceFeatures, ptr, len, false);
+  return tokensFromFeatures(referenceFeatures);
 }
 
 const sse = new SseParser();
