@@ -151,4 +151,14 @@ test("§10.8 trailers callbacks read and replace trailers", async () => {
   assert.is(s.upstream.trailers!.get("x-t"), "changed");
 });
 
+test("§10.8 for a 0.2.1 module Envoy clears the route cache whenever request headers change, not for other maps", async () => {
+  const { s } = await headersScenario();
+  assert.is(s.routeCacheClears, 5, "add, replace twice, remove twice on the request headers");
+  const host = await loadProbe();
+  const untouched = host.stream();
+  untouched.sendRequestHeaders(probeRequest("trailers_create"), false);
+  untouched.sendRequestBody("abc", true);
+  assert.is(untouched.routeCacheClears, 0, "adding a request trailer does not");
+});
+
 test.run();
