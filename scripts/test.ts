@@ -7,7 +7,7 @@
  *
  * Usage: npm test -- [substring ...]   (only test files whose path contains one of them)
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { buildReport, ROOT } from "./build.ts";
@@ -58,8 +58,20 @@ function runFile(file: string): Promise<FileResult> {
   });
 }
 
+/**
+ * Starts the services the tests talk to (Redis on 127.0.0.1) when they are not already up, so
+ * that README's `npm test` works on its own; a missing package is reported, and the tests that
+ * need it fail with their own message.
+ */
+function startServices(): void {
+  const result = spawnSync("bash", [join(ROOT, "test/services.sh"), "start"], { cwd: ROOT, encoding: "utf8" });
+  const said = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
+  if (result.status !== 0) console.log(`[test runner] services not started: ${said || `exit ${result.status}`}`);
+}
+
 async function main() {
   const filters = process.argv.slice(2);
+  startServices();
   const { rebuilt, failures: buildFailures } = await buildReport();
   for (const out of rebuilt) console.log(`built ${out}`);
   for (const f of buildFailures) console.log(`FAIL build ${f.out}\n${f.message.replace(/^/gm, "    ")}`);
