@@ -48,15 +48,18 @@ async function run(): Promise<void> {
         if (got !== expected.model.length + 2 + 1000) throw new Error(`scanner disagrees with JSON.parse on ${kind} ${n}`);
         const opts = { bytes: n, rounds: 5 };
         const view = () => new Uint8Array(lib.memory.buffer, p.ptr, n);
-        const [scan, early, copyScan, parseStr, parseBytes] = measureAll([
+        if (x.benchModelStreamUtf8(p.ptr, p.len) !== got) throw new Error(`UTF-8-checking scan disagrees on ${kind} ${n}`);
+        const [scan, early, copyScan, parseStr, parseBytes, scanUtf8] = measureAll([
           { fn: () => x.benchModelStream(p.ptr, p.len, 0) },
           { fn: () => x.benchModelStream(p.ptr, p.len, 1) },
           { fn: () => { view().set(body.bytes); return x.benchModelStream(p.ptr, p.len, 0); } },
           { fn: () => { const o = JSON.parse(body.text); return o.model.length + (o.stream ? 1 : 0); } },
           { fn: () => { const o = JSON.parse(decoder.decode(body.bytes)); return o.model.length + (o.stream ? 1 : 0); } },
+          { fn: () => x.benchModelStreamUtf8(p.ptr, p.len) },
         ], opts);
         lookupRows.push([sizeLabel(n), kind, modelFirst ? "first" : "last", scan.mbPerSec, early.mbPerSec, copyScan.mbPerSec,
-          parseStr.mbPerSec, parseBytes.mbPerSec, ratio(scan.mbPerSec, parseStr.mbPerSec), ratio(scan.mbPerSec, parseBytes.mbPerSec)]);
+          parseStr.mbPerSec, parseBytes.mbPerSec, ratio(scan.mbPerSec, parseStr.mbPerSec), ratio(scan.mbPerSec, parseBytes.mbPerSec),
+          scanUtf8.mbPerSec, ratio(scanUtf8.mbPerSec, parseStr.mbPerSec)]);
 
         if (!modelFirst) {
           const textBytes = Number(x.benchMessageTexts(p.ptr, p.len));
@@ -85,7 +88,8 @@ async function run(): Promise<void> {
     }
   }
   printTable("(a)+(b) model and stream: scanner vs JSON.parse (MB/s; ratio = scanner strict / JSON.parse)",
-    ["body", "content", "model", "scanner strict", "scanner stop-early", "copy-in + strict", "JSON.parse(string)", "decode + JSON.parse", "vs string", "vs bytes"],
+    ["body", "content", "model", "scanner strict", "scanner stop-early", "copy-in + strict", "JSON.parse(string)", "decode + JSON.parse", "vs string", "vs bytes",
+      "strict + UTF-8", "UTF-8 vs string"],
     lookupRows);
   printTable("(c) full pass over every message content (MB/s)",
     ["body", "content", "scanner walk", "JSON.parse(string) + walk", "decode + JSON.parse + walk", "wasm byte loop", "vs string", "vs bytes"],
@@ -95,6 +99,7 @@ async function run(): Promise<void> {
       ["body", "after 100", "after 100,000", "flat"], [memoryRow]);
   }
   console.log("\nscanner strict = whole object validated, duplicate model/stream rejected; stop-early = stops once both keys are found.");
+  console.log("strict + UTF-8 also validates the UTF-8 of every string (JsonScanner.validateUtf8, as validate() and the patcher do).");
   console.log("copy-in + strict adds copying the body into wasm memory (what proxy_get_buffer_bytes costs a filter).");
 }
 

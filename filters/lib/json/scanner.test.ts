@@ -138,6 +138,23 @@ test("UTF-8 validation inside strings can be switched off (bytes outside strings
   x.jsonSetOptions(64, 1);
 });
 
+test("UTF-8 in strings: runs of 3-byte characters with one bad byte anywhere fail where utf8InvalidAt says", () => {
+  const cjk = new TextEncoder().encode("中文字符テキスト한국語"); // 3-byte characters, leads E4–ED
+  for (const bad of [0x41, 0x80, 0xbf, 0xc0, 0xe0, 0xed, 0xf0, 0xff]) {
+    for (let at = 0; at < cjk.length; at++) {
+      const content = cjk.slice();
+      content[at] = bad;
+      const doc = new Uint8Array([0x22, ...content, 0x22]);
+      const c = lib.put(content);
+      const invalidAt = x.utf8Invalid(c.ptr, c.len) as number;
+      lib.free(c);
+      const r = validate(doc);
+      if (invalidAt < 0) assert.ok(r.ok, `byte ${bad} at ${at}`);
+      else assert.equal([r.ok, r.error, r.at], [false, LibError.InvalidUtf8, 1 + invalidAt], `byte ${bad} at ${at}`);
+    }
+  }
+});
+
 test("gigantic strings: 8 MB valid, and truncated at every alignment", () => {
   const big = `{"a":"` + "x".repeat(8 << 20) + `","model":"m"}`;
   assert.equal(lookup(big, ["model"]).spans, [`"m"`]);

@@ -258,7 +258,15 @@ export class JsonScanner {
         return this.fail(LibError.ControlCharacter, <i32>i);
       } else if (c >= 0x80 && utf8) {
         // A run of non-ASCII text (CJK, accents): check common 2- and 3-byte forms with one
-        // load; leads E0/ED and 4-byte forms take the exact path.
+        // load; leads E0/ED and 4-byte forms take the exact path. CJK text is mostly 3-byte
+        // characters with leads E1–EC/EE–EF: two of them are checked per 8-byte load first.
+        while (i + 8 <= end) {
+          const w = load<u64>(base + i);
+          if ((w & 0xc0c0f0c0c0f0) != 0x8080e08080e0) break;
+          const l0 = <u32>w & 0xff, l1 = <u32>(w >> 24) & 0xff;
+          if (l0 == 0xe0 || l0 == 0xed || l1 == 0xe0 || l1 == 0xed) break;
+          i += 6;
+        }
         while (i + 4 <= end) {
           const w = load<u32>(base + i);
           const lead = w & 0xff;

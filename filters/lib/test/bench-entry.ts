@@ -29,6 +29,17 @@ export function benchModelStream(ptr: usize, len: i32, stopEarly: bool): i32 {
   return modelStream.end(0) - modelStream.start(0) + 1000 * stream;
 }
 
+const utf8Scanner = new JsonScanner();
+utf8Scanner.validateUtf8 = true;
+/** `benchModelStream` (strict) with UTF-8 checked in every string skipped. */
+export function benchModelStreamUtf8(ptr: usize, len: i32): i32 {
+  const sc = utf8Scanner.reset(ptr, len);
+  const root = sc.root();
+  if (root < 0 || sc.lookup(root, modelStream, false) < 0) return -1;
+  const stream = modelStream.found(1) ? readBool(sc, modelStream.start(1)) : 0;
+  return modelStream.end(0) - modelStream.start(0) + 1000 * stream;
+}
+
 /** Finds `messages` and walks every content text; returns their total raw byte length, or -1. */
 export function benchMessageTexts(ptr: usize, len: i32): i64 {
   const sc = scanner.reset(ptr, len);
