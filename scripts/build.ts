@@ -10,7 +10,6 @@
 import { readFileSync, statSync, readdirSync, mkdirSync, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import asc from "assemblyscript/asc";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -69,7 +68,14 @@ function isUpToDate(t: BuildTarget): boolean {
   return t.sources.every((s) => newestMtime(s) <= built);
 }
 
+/**
+ * The AssemblyScript compiler, loaded on first use: importing it costs seconds, and most callers
+ * of `build()` (every test file that makes sure its modules exist) find everything up to date.
+ */
+let compiler: Promise<typeof import("assemblyscript/asc")> | null = null;
+
 export async function compile(t: BuildTarget): Promise<void> {
+  const asc = (await (compiler ??= import("assemblyscript/asc"))).default;
   mkdirSync(dirname(join(ROOT, t.out)), { recursive: true });
   const args = [t.entry, "--config", "asconfig.json", "--target", t.target, "--outFile", t.out];
   const output: string[] = [];
