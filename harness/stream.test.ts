@@ -26,6 +26,16 @@ test("full exchange order: create, request, response, then log → done → dele
   assert.is(s.upstream.trailers?.get("x-t"), "1");
 });
 
+test("traceLimit 0 keeps no trace and still runs the exchange", async () => {
+  const host = await scripted("", { traceLimit: 0 });
+  const s = await host.run({ request: { headers: POST, body: "abc" }, response: { headers: { ":status": "200" }, body: "ok" } });
+  assert.ok(s.finished);
+  assert.is(s.upstream.bodyText, "abc");
+  assert.is(s.client.bodyText, "ok");
+  assert.equal(callbacks(s), []);
+  assert.not.ok(host.failed);
+});
+
 test("context ids come from one per-VM counter: root 1, then streams 2, 3, …", async () => {
   const host = await scripted("");
   const a = host.stream(), b = host.stream();

@@ -108,9 +108,12 @@ export class Vm {
 
   private traceInto(): TraceEntry[] { return this.ctx()?.trace ?? this.vmTrace; }
 
-  private record(list: TraceEntry[], entry: Omit<TraceEntry, "seq">): void {
-    list.push({ seq: ++traceSeq, ...entry });
+  /** Appends to a trace kept to `traceLimit` entries; returns the entry even when the limit drops it at once. */
+  private record(list: TraceEntry[], entry: Omit<TraceEntry, "seq">): TraceEntry {
+    const recorded: TraceEntry = { seq: ++traceSeq, ...entry };
+    list.push(recorded);
     if (list.length > this.services.traceLimit) list.splice(0, list.length - this.services.traceLimit);
+    return recorded;
   }
 
   /**
@@ -210,8 +213,7 @@ export class Vm {
     this.effectiveId = 0;
     this.localResponseSent = false;
     this.deferred = [];
-    this.record(ctx.trace, { kind: "callback", name, context: ctx.id, args: args.slice() });
-    const entry = ctx.trace[ctx.trace.length - 1];
+    const entry = this.record(ctx.trace, { kind: "callback", name, context: ctx.id, args: args.slice() });
     let value = 0, trapped = false;
     try {
       value = (fn(...args) ?? 0) as number;
