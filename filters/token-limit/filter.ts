@@ -267,7 +267,8 @@ export class TokenStream extends HttpContext {
     const raw = getBufferBytes(BufferType.HttpResponseBody);
     const chunk = raw === null ? EMPTY : Uint8Array.wrap(raw);
     const out = meter.chunk(chunk, endOfStream);
-    if (out !== null && out.length != chunk.length) replaceBuffer(BufferType.HttpResponseBody, out.buffer);
+    // null: the chunk passes as it is (comparing lengths alone would miss a shifted held tail).
+    if (out !== null) replaceBuffer(BufferType.HttpResponseBody, out.buffer);
     if (endOfStream) this.finish();
     return FilterDataStatus.Continue;
   }

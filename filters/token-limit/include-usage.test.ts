@@ -39,6 +39,26 @@ test("holdHeaders: include_usage injected, content-length removed while held, us
   assert.is(host.failed, false);
 });
 
+test("a chunk as long as its rewrite is still rewritten (held tails that shift the bytes)", async () => {
+  // Events B and C have the same length: each later chunk starts mid-event and ends 10 bytes into
+  // the next, so what the client must get has the chunk's length but not its bytes.
+  const host = await loadLimiter({ holdHeaders: true });
+  const a = chunk("Hi"), b = chunk("B1"), c = chunk("C1"), d = chunk("D1");
+  const transcript = a + b + c + d + USAGE_CHUNK + "data: [DONE]\n\n";
+  const cuts = [a.length + 10, a.length + b.length + 10, a.length + b.length + c.length + 10];
+  const chunks = [0, ...cuts].map((from, i) => transcript.slice(from, i < cuts.length ? cuts[i] : undefined));
+  assert.is(chunks[1].length, b.length);
+  const body = streamBody();
+  const s = host.stream();
+  s.sendRequestHeaders(requestHeaders(PATHS["openai.chat_completions"], {}, body), false);
+  s.sendRequestBody(body, true);
+  s.sendResponseHeaders({ ":status": "200", "content-type": "text/event-stream" }, false);
+  chunks.forEach((ch, i) => s.sendResponseBody(ch, i === chunks.length - 1));
+  assert.is(s.client.bodyText, a + b + c + d + "data: [DONE]\n\n");
+  assert.is(s.property("tollgate.output_tokens"), "3");
+  assert.is(host.failed, false);
+});
+
 test("a client that asked for usage gets its request unchanged and keeps the usage chunk", async () => {
   const host = await loadLimiter({ holdHeaders: true });
   const body = streamBody({ stream_options: { include_usage: true } });

@@ -62,8 +62,8 @@ export class ResponseMeter {
   get rewrites(): bool { return this.strip; }
 
   /**
-   * Feeds one body chunk. When stripping, returns what the client should get instead of the
-   * chunk (possibly empty), else null (the chunk passes as it is).
+   * Feeds one body chunk. Returns what the client should get instead of the chunk (possibly
+   * empty), or null when the chunk passes as it is.
    */
   chunk(bytes: Uint8Array, endOfStream: bool): Uint8Array | null {
     if (this.ended) return null;
@@ -127,14 +127,23 @@ export class ResponseMeter {
     if (this.text.event(0, 0, el.dataStart, el.length) > 0) this.estimatedOutput += this.text.estimateTokens(el.dataStart);
   }
 
-  /** Splits held + chunk into whole raw events; passes each unless it is a usage-only chunk. */
-  private stripChunk(bytes: Uint8Array, endOfStream: bool): Uint8Array {
+  /**
+   * Splits held + chunk into whole raw events; passes each unless it is a usage-only chunk.
+   * Returns null when the client gets exactly the chunk (nothing held before or after, nothing
+   * cut): the common case then costs no copy. Runs of passed events are copied out only once
+   * something was cut.
+   */
+  private stripChunk(bytes: Uint8Array, endOfStream: bool): Uint8Array | null {
     const held = this.held;
-    held.appendBytes(bytes);
+    // With nothing held, the chunk is scanned where it lies; only an incomplete tail is kept.
+    const direct = held.length == 0;
+    if (!direct) held.appendBytes(bytes);
+    const base = direct ? bytes.dataStart : held.dataStart;
+    const n = direct ? bytes.length : held.length;
     const out = this.out;
     out.reset();
-    const base = held.dataStart, n = held.length;
-    let evStart = 0, lineStart = 0, i = 0;
+    let changed = !direct;
+    let evStart = 0, lineStart = 0, i = 0, runStart = 0;
     while (i < n) {
       const c = <u32>load<u8>(base + <usize>i);
       if (c != CharCode.LF && c != CharCode.CR) { i++; continue; }
@@ -146,8 +155,12 @@ export class ResponseMeter {
       if (i == lineStart) {
         // A blank line: the raw event [evStart, end) is complete.
         this.sse.push(base + <usize>evStart, end - evStart);
-        if ((this.drainSse() & EventFlag.UsageOnlyChunk) != 0) this.stripped++;
-        else out.append(base + <usize>evStart, end - evStart);
+        if ((this.drainSse() & EventFlag.UsageOnlyChunk) != 0) {
+          this.stripped++;
+          out.append(base + <usize>runStart, evStart - runStart);
+          runStart = end;
+          changed = true;
+        }
         evStart = end;
       }
       lineStart = end;
@@ -155,13 +168,20 @@ export class ResponseMeter {
     }
     // Keep the incomplete event; a runaway one is passed on unchanged (and parsed as it goes).
     const rest = n - evStart;
-    if (rest > MAX_HELD_EVENT || (endOfStream && rest > 0)) {
-      out.append(base + <usize>evStart, rest);
+    const flush = rest > MAX_HELD_EVENT || (endOfStream && rest > 0);
+    if (flush) {
       this.sse.push(base + <usize>evStart, rest);
       this.drainSse();
       if (!endOfStream) this.strip = false;
-      held.reset();
-    } else if (evStart > 0) {
+    } else if (rest > 0) {
+      changed = true;
+    }
+    if (!changed) return null;
+    const runEnd = flush ? n : evStart;
+    out.append(base + <usize>runStart, runEnd - runStart);
+    if (flush) held.reset();
+    else if (direct) held.append(base + <usize>evStart, rest);
+    else if (evStart > 0) {
       memory.copy(base, base + <usize>evStart, <usize>rest);
       held.length = rest;
     }
