@@ -49,4 +49,52 @@ test("a body the filter keeps after StopIterationAndBuffer stays readable until 
   assert.is(s.upstream.bodyText, "kept");
 });
 
+test("a body rewritten in the request-trailers callback while buffered (StopIterationAndBuffer) reaches the upstream", async () => {
+  const host = await scripted("request_body return 1\nrequest_trailers body 0\nrequest_trailers setbody 0 0 999 rewritten\nrequest_trailers setbody 0 999 0 !");
+  const s = host.stream();
+  s.sendRequestHeaders(POST);
+  s.sendRequestBody("hel");
+  s.sendRequestBody("lo");
+  s.sendRequestTrailers({ "x-t": "1" });
+  assert.equal(streamLogs(host).slice(-3), ["body 0=hello", "setbody 0 status=0", "setbody 0 status=0"]);
+  assert.is(s.upstream.bodyText, "rewritten!");
+  assert.is(s.upstream.trailers?.get("x-t"), "1");
+  assert.ok(s.upstream.endOfStream);
+});
+
+test("a body rewritten in the response-trailers callback while buffered reaches the client", async () => {
+  const host = await scripted("response_body return 1\nresponse_trailers setbody 1 0 2 HE");
+  const s = host.stream();
+  s.sendRequestHeaders(POST, true);
+  s.sendResponseHeaders({ ":status": "200" });
+  s.sendResponseBody("he");
+  s.sendResponseBody("llo");
+  s.sendResponseTrailers({ "grpc-status": "0" });
+  assert.is(s.client.bodyText, "HEllo");
+  assert.is(s.client.trailers?.get("grpc-status"), "0");
+});
+
+test("a buffered body rewritten while the trailers are held goes upstream when the filter continues", async () => {
+  const host = await scripted("request_body return 1\nrequest_trailers return 1\nrequest_trailers httpcall c /x 0\nhttp_call_response effective 2\nhttp_call_response setbody 0 0 999 late\nhttp_call_response continue 0", { clusters: { c: true } });
+  const s = host.stream();
+  s.sendRequestHeaders(POST);
+  s.sendRequestBody("early");
+  s.sendRequestTrailers({ "x-t": "1" });
+  assert.is(s.upstream.body.length, 0);
+  host.pendingCallouts()[0].respond({ headers: { ":status": "200" } });
+  assert.is(s.upstream.bodyText, "late");
+  assert.is(s.upstream.trailers?.get("x-t"), "1");
+});
+
+test("a buffered body rewritten between chunks is what the next body callback sees", async () => {
+  const host = await scripted("request_body#1 return 1\nrequest_body#1 httpcall c /x 0\nhttp_call_response effective 2\nhttp_call_response setbody 0 0 999 AB\nrequest_body#2 body 0", { clusters: { c: true } });
+  const s = host.stream();
+  s.sendRequestHeaders(POST);
+  s.sendRequestBody("ab");
+  host.pendingCallouts()[0].respond({ headers: { ":status": "200" } });
+  s.sendRequestBody("cd", true);
+  assert.ok(streamLogs(host).includes("body 0=ABcd"));
+  assert.is(s.upstream.bodyText, "ABcd");
+});
+
 test.run();

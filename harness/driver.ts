@@ -16,7 +16,7 @@ import { normalizeProperties, type PropertyTree } from "./properties.ts";
 import type { Plugin } from "./plugin.ts";
 import type { LogEntry, TraceEntry } from "./vm.ts";
 import type { Callout } from "./callouts.ts";
-import { dirState, type CallbackRecord, type DirState, type Slot, type StreamOptions } from "./stream-state.ts";
+import { dirState, heldBody, type CallbackRecord, type DirState, type Slot, type StreamOptions } from "./stream-state.ts";
 export type { CallbackRecord, Piece, StreamOptions } from "./stream-state.ts";
 import type { LogLevelName } from "./abi.ts";
 
@@ -127,7 +127,7 @@ export class HttpStream implements StreamHooks {
     const dirs: Direction[] = dir ? [dir] : ["request", "response"];
     return !this.finished && dirs.some((d) => this.order[d].some((i) => {
       const st = this.slots[i][d];
-      return (st.headers !== null && !st.headersForwarded) || st.buffer.length > 0 || st.trailers !== null || (st.dataEos && !st.endPassed && st.headersForwarded);
+      return (st.headers !== null && !st.headersForwarded) || heldBody(st).length > 0 || st.trailers !== null || (st.dataEos && !st.endPassed && st.headersForwarded);
     }));
   }
   /** Context id of each plugin's stream context, in chain order (0 when the VM had failed). */
@@ -232,6 +232,7 @@ export class HttpStream implements StreamHooks {
     const slot = this.slots[this.order[d][pos]], st = slot[d];
     if (eos) st.dataEos = true;
     if (!st.headersPassed && st.stopAll) { st.buffer = concat(st.buffer, chunk); this.overLimit(d, st, this.order[d][pos]); return; }
+    heldBody(st);
     const held = st.visibleWhole ? EMPTY : st.buffer;
     const body = { bytes: st.visibleWhole ? concat(st.buffer, chunk) : chunk };
     this.setHandle(slot, d, "body", body);
@@ -241,6 +242,7 @@ export class HttpStream implements StreamHooks {
     if (d === "request") slot.ctx.bufferingRequestBody = r.status === "StopIterationAndBuffer";
     else slot.ctx.bufferingResponseBody = r.status === "StopIterationAndBuffer";
     let out: Uint8Array | null = null;
+    st.kept = r.status === "StopIterationAndBuffer" ? body : null;
     switch (r.status) {
       case "Continue": out = concat(held, body.bytes); st.buffer = EMPTY; st.visibleWhole = false; this.setHandle(slot, d, "body", null); break;
       case "StopIterationAndBuffer": st.buffer = concat(held, body.bytes); st.visibleWhole = true; break;
@@ -287,8 +289,10 @@ export class HttpStream implements StreamHooks {
   private release(d: Direction, pos: number, trailers: HeaderMap | null): void {
     const st = this.slots[this.order[d][pos]][d];
     if (!st.headersForwarded && st.headers) { st.headersPassed = st.headersForwarded = true; this.headersAt(d, pos + 1, st.headers, false); }
-    const b = st.buffer;
+    // Envoy forwards its buffered body as it is now, with rewrites from trailers or callout callbacks.
+    const b = heldBody(st);
     st.buffer = EMPTY;
+    st.kept = null;
     st.visibleWhole = false;
     if (b.length > 0 || (st.dataEos && !trailers && !st.endPassed)) this.forwardData(d, pos, b, st.dataEos && !trailers);
     if (trailers) { st.endPassed = true; this.trailersAt(d, pos + 1, trailers); }
@@ -336,8 +340,9 @@ export class HttpStream implements StreamHooks {
 
   /** Envoy's buffer limit: 413 for a request, 500 for a response, sent by the filter manager. */
   private overLimit(d: Direction, st: DirState, si: number): boolean {
-    if (st.buffer.length <= (this.options.bufferLimitBytes ?? 1024 * 1024)) return false;
+    if (heldBody(st).length <= (this.options.bufferLimitBytes ?? 1024 * 1024)) return false;
     st.buffer = EMPTY;
+    st.kept = null;
     const [status, details] = d === "request" ? [413, "request_payload_too_large"] : [500, "response_payload_too_large"];
     this.localReply(si, { status, body: bytes(d === "request" ? "Payload Too Large" : "Internal Server Error"), headers: [], grpcStatus: null, details });
     return true;

@@ -6,7 +6,7 @@
  */
 import type { FilterStatus } from "./abi.ts";
 import type { HeaderMap } from "./header-map.ts";
-import type { StreamContext } from "./http.ts";
+import type { BodyBuffer, StreamContext } from "./http.ts";
 import type { Plugin } from "./plugin.ts";
 import type { PropertyTree } from "./properties.ts";
 
@@ -41,6 +41,12 @@ export interface DirState {
   stopAll: boolean;
   buffer: Uint8Array;
   visibleWhole: boolean;
+  /**
+   * After StopIterationAndBuffer: the buffer the filter reads and rewrites from any later
+   * callback (trailers, callout, tick), as Envoy hands out its own buffered body; `buffer`
+   * is refreshed from it before the buffered body is used.
+   */
+  kept: BodyBuffer | null;
   dataEos: boolean;
   trailers: HeaderMap | null;
   createdTrailers: HeaderMap | null;
@@ -48,8 +54,14 @@ export interface DirState {
 }
 export const dirState = (): DirState => ({
   headers: null, headersEos: false, headersPassed: false, headersForwarded: false, stopAll: false, buffer: EMPTY,
-  visibleWhole: false, dataEos: false, trailers: null, createdTrailers: null, endPassed: false,
+  visibleWhole: false, kept: null, dataEos: false, trailers: null, createdTrailers: null, endPassed: false,
 });
+
+/** The body this filter holds, with any rewrite made since its body callback returned StopIterationAndBuffer. */
+export function heldBody(st: DirState): Uint8Array {
+  if (st.kept) st.buffer = st.kept.bytes;
+  return st.buffer;
+}
 
 export interface Slot { plugin: Plugin; ctx: StreamContext; skipped: boolean; request: DirState; response: DirState }
 
