@@ -265,8 +265,7 @@ export class TokenStream extends HttpContext {
     const meter = this.meter;
     if (meter === null || this.phase != Phase.Admitted) return FilterDataStatus.Continue;
     const raw = getBufferBytes(BufferType.HttpResponseBody);
-    const chunk = raw === null ? EMPTY : Uint8Array.wrap(raw);
-    const out = meter.chunk(chunk, endOfStream);
+    const out = raw === null ? meter.chunk(0, 0, endOfStream) : meter.chunk(changetype<usize>(raw), raw.byteLength, endOfStream);
     // null: the chunk passes as it is (comparing lengths alone would miss a shifted held tail).
     if (out !== null) replaceBuffer(BufferType.HttpResponseBody, out.buffer);
     if (endOfStream) this.finish();

@@ -63,26 +63,27 @@ export class ResponseMeter {
 
   /**
    * Feeds one body chunk. Returns what the client should get instead of the chunk (possibly
-   * empty), or null when the chunk passes as it is.
+   * empty), or null when the chunk passes as it is. The chunk is read where it lies (`len`
+   * bytes at `ptr`, e.g. the host's buffer): no wrapper object per chunk.
    */
-  chunk(bytes: Uint8Array, endOfStream: bool): Uint8Array | null {
+  chunk(ptr: usize, len: i32, endOfStream: bool): Uint8Array | null {
     if (this.ended) return null;
     let result: Uint8Array | null = null;
     switch (this.mode) {
       case BodyMode.Sse: {
-        if (this.strip) result = this.stripChunk(bytes, endOfStream);
-        else { this.sse.pushBytes(bytes); this.drainSse(); }
+        if (this.strip) result = this.stripChunk(ptr, len, endOfStream);
+        else { this.sse.push(ptr, len); this.drainSse(); }
         break;
       }
       case BodyMode.JsonArray: {
-        this.array.push(bytes.dataStart, bytes.length);
+        this.array.push(ptr, len);
         for (let el = this.array.next(); el !== null; el = this.array.next()) this.element(el);
         break;
       }
       default: {
         if (!this.overflow) {
-          if (<i64>this.copy.length + <i64>bytes.length > this.maxCopy) { this.overflow = true; this.copy.reset(); }
-          else this.copy.appendBytes(bytes);
+          if (<i64>this.copy.length + <i64>len > this.maxCopy) { this.overflow = true; this.copy.reset(); }
+          else this.copy.append(ptr, len);
         }
       }
     }
@@ -133,13 +134,13 @@ export class ResponseMeter {
    * cut): the common case then costs no copy. Runs of passed events are copied out only once
    * something was cut.
    */
-  private stripChunk(bytes: Uint8Array, endOfStream: bool): Uint8Array | null {
+  private stripChunk(ptr: usize, len: i32, endOfStream: bool): Uint8Array | null {
     const held = this.held;
     // With nothing held, the chunk is scanned where it lies; only an incomplete tail is kept.
     const direct = held.length == 0;
-    if (!direct) held.appendBytes(bytes);
-    const base = direct ? bytes.dataStart : held.dataStart;
-    const n = direct ? bytes.length : held.length;
+    if (!direct) held.append(ptr, len);
+    const base = direct ? ptr : held.dataStart;
+    const n = direct ? len : held.length;
     const out = this.out;
     out.reset();
     let changed = !direct;
