@@ -58,6 +58,13 @@ test("the checker reports ABI misuse", async () => {
   assert.ok(problems.some((p) => p.startsWith("one chunk: ABI misuse: ")), problems.join("\n"));
 });
 
+test("the checker reports a body the filter rewrote into invalid JSON", async () => {
+  const script = "request_body@eos setbody 0 0 1 X";
+  const r = await checkCase(await Host.load(SCRIPT, { pluginConfig: script }), await Host.load(SCRIPT, { pluginConfig: script }), plain('{"a":1}', []));
+  assert.equal(r.problems, ["the filter rewrote the body into invalid JSON"]);
+  assert.ok(r.rewritten);
+});
+
 test("the checker reports different results across the two deliveries (here: two different filters)", async () => {
   // model-router rewrites the alias "smart"; payload-guard passes the body through untouched.
   const body = JSON.stringify({ model: "smart", messages: [{ role: "user", content: "hi" }] });

@@ -1,8 +1,9 @@
 /**
  * @module test/fuzz/run-case
  * Delivers one fuzz case through two hosts of the same filter — the body in the case's chunking
- * and in one chunk — and checks the invariants: no trap, no ABI misuse, and the same outcome
- * (local response status, upstream body bytes, client body bytes) whatever the chunking.
+ * and in one chunk — and checks the invariants: no trap, no ABI misuse, the same outcome (local
+ * response status, upstream body bytes, client body bytes) whatever the chunking, and a body the
+ * filter rewrote still valid JSON.
  */
 
 import type { Host } from "../../harness/index.ts";
@@ -34,6 +35,10 @@ export function chunk(body: Uint8Array, splits: number[]): Uint8Array[] {
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+function isJson(bytes: Uint8Array): boolean {
+  try { JSON.parse(new TextDecoder().decode(bytes)); return true; } catch { return false; }
+}
 
 async function deliver(host: Host, c: FuzzCase, chunks: Uint8Array[]): Promise<{ outcome: Outcome; problems: string[] }> {
   const misuseBefore = host.misuse().length;
@@ -74,6 +79,8 @@ export async function checkCase(chunked: Host, whole: Host, c: FuzzCase): Promis
     else if (x.upstream !== y.upstream) problems.push(`upstream body differs across chunkings (${x.upstream.length / 2} vs ${y.upstream.length / 2} bytes)`);
     else if (x.client !== y.client) problems.push(`client body differs across chunkings (${x.client.length / 2} vs ${y.client.length / 2} bytes)`);
   }
+  const rewritten = b.outcome.status === null && b.outcome.upstream !== hex(c.body);
+  if (rewritten && !isJson(Buffer.from(b.outcome.upstream, "hex"))) problems.push("the filter rewrote the body into invalid JSON");
   const verdict = b.outcome.status !== null ? String(b.outcome.status) : "upstream";
-  return { problems, verdict, rewritten: b.outcome.status === null && b.outcome.upstream !== hex(c.body) };
+  return { problems, verdict, rewritten };
 }
