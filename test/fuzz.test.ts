@@ -42,7 +42,7 @@ test("a case is a pure function of (seed, index): same bytes and chunking again,
   assert.not.equal(Buffer.from(a.fuzzCase.body).toString("hex") + a.fuzzCase.path, Buffer.from(c.fuzzCase.body).toString("hex") + c.fuzzCase.path);
 });
 
-const plain = (body: string, splits: number[]): FuzzCase => ({ path: "/v1/chat/completions", headers: { "content-type": "application/json" }, body: enc.encode(body), splits });
+const plain = (body: string, splits: number[]): FuzzCase => ({ path: "/v1/chat/completions", headers: { "content-type": "application/json" }, body: enc.encode(body), splits, holdHeaders: false });
 
 test("the checker reports a trap on either delivery", async () => {
   const script = "request_body@!eos trap";
@@ -77,18 +77,18 @@ test("corpus entries round-trip through their file (base64 body, splits, headers
   try {
     const body = Uint8Array.from([0x7b, 0xff, 0x00, 0xed, 0xa0, 0x80, 0x7d]);
     const entry: CorpusEntry = { filter: "payload-guard", seed: 9, case: 3, mutations: ["invalidUtf8"], problems: ["x"],
-      path: "/v1/messages", headers: { "x-api-key": "k" }, splits: [2, 5], bodyBase64: Buffer.from(body).toString("base64") };
+      path: "/v1/messages", headers: { "x-api-key": "k" }, splits: [2, 5], holdHeaders: true, bodyBase64: Buffer.from(body).toString("base64") };
     const file = writeCorpusEntry(entry, dir);
     assert.is(file, join(dir, "payload-guard", "9-3.json"));
     const back = readCorpus(dir);
     assert.is(back.length, 1);
-    assert.equal(toCase(back[0].entry), { path: "/v1/messages", headers: { "x-api-key": "k" }, splits: [2, 5], body });
+    assert.equal(toCase(back[0].entry), { path: "/v1/messages", headers: { "x-api-key": "k" }, splits: [2, 5], holdHeaders: true, body });
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
 test("every regression case in test/corpus/ replays clean", async () => {
   for (const { file, entry } of readCorpus()) {
-    const problems = (await checkCase(await loadFilter(entry.filter), await loadFilter(entry.filter), toCase(entry))).problems;
+    const problems = (await checkCase(await loadFilter(entry.filter, entry.holdHeaders), await loadFilter(entry.filter, entry.holdHeaders), toCase(entry))).problems;
     assert.equal(problems, [], `${file} (seed ${entry.seed}, case ${entry.case})`);
   }
 });

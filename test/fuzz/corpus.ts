@@ -20,6 +20,7 @@ export interface CorpusEntry {
   path: string;
   headers: Record<string, string>;
   splits: number[];
+  holdHeaders: boolean;
   bodyBase64: string;
 }
 
@@ -32,7 +33,7 @@ export function writeCorpusEntry(e: CorpusEntry, dir = CORPUS_DIR): string {
 }
 
 export function toCase(e: CorpusEntry): FuzzCase {
-  return { path: e.path, headers: e.headers, splits: e.splits, body: new Uint8Array(Buffer.from(e.bodyBase64, "base64")) };
+  return { path: e.path, headers: e.headers, splits: e.splits, holdHeaders: e.holdHeaders, body: new Uint8Array(Buffer.from(e.bodyBase64, "base64")) };
 }
 
 /** Every corpus file, with its path; a file naming an unknown filter is an error, not skipped. */

@@ -1,9 +1,9 @@
 /**
  * @module test/fuzz/filters
  * The shipped filters under fuzz: their modules, their sample configurations, and loading a host
- * for one. `holdHeaders` is dropped from the samples: with it the filter stops in on_request_headers
- * and Envoy (so the harness, without `allowOnHeadersStopIteration`) then buffers the body without
- * ever calling on_request_body — the fuzzed bytes would never reach the filter.
+ * for one, in two modes: as the controller renders it (`holdHeaders` from the sample, with Envoy's
+ * `allow_on_headers_stop_iteration`) and headers-first (`holdHeaders` dropped: without that Envoy
+ * flag a filter stopping in on_request_headers would never see the body).
  */
 
 import { readFileSync } from "node:fs";
@@ -14,19 +14,21 @@ export type FilterName = (typeof FILTERS)[number];
 
 export function isFilterName(s: string): s is FilterName { return (FILTERS as readonly string[]).includes(s); }
 
-export function filterConfig(name: FilterName): Record<string, unknown> {
+export function filterConfig(name: FilterName, holdHeaders: boolean): Record<string, unknown> {
   const config = JSON.parse(readFileSync(`samples/${name}.json`, "utf8")) as Record<string, unknown>;
-  delete config.holdHeaders;
+  if (!holdHeaders) delete config.holdHeaders;
   return config;
 }
 
 /** A host for the filter; the rate-limit service (token-limit's global scope) answers UNAVAILABLE, deterministically. */
-export function loadFilter(name: FilterName, config = filterConfig(name)): Promise<Host> {
+export function loadFilter(name: FilterName, holdHeaders = false): Promise<Host> {
+  const config = filterConfig(name, holdHeaders);
   const rls = (config.rateLimitService as { cluster?: string } | undefined)?.cluster;
   return Host.load(`dist/filters/${name}.wasm`, {
     pluginConfig: config,
     name,
     traceLimit: 0,
+    allowOnHeadersStopIteration: holdHeaders,
     clusters: rls ? { [rls]: () => ({ status: 14, trailingMetadata: {} }) } : {},
   });
 }

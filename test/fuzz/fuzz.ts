@@ -25,7 +25,8 @@ export function makeCase(seed: number, index: number): { fuzzCase: FuzzCase; mut
     "x-tenant": `team-${r.int(5)}`,
   };
   if (r.chance(0.05)) delete headers["content-type"];
-  return { fuzzCase: { path: shape.path, headers, body: bytes, splits: randomSplits(bytes.length, r) }, mutations: applied };
+  const holdHeaders = r.chance(0.5);
+  return { fuzzCase: { path: shape.path, headers, body: bytes, splits: randomSplits(bytes.length, r), holdHeaders }, mutations: applied };
 }
 
 export interface FuzzReport {
@@ -39,23 +40,29 @@ export interface FuzzReport {
 
 export async function fuzzFilter(filter: FilterName, seed: number, cases: number,
   onFailure?: (e: CorpusEntry) => void): Promise<FuzzReport> {
-  let hosts: [Host, Host] = [await loadFilter(filter), await loadFilter(filter)];
+  // One pair of hosts (chunked, one chunk) per mode; both of a pair see the same sequence of cases.
+  const pairs = new Map<boolean, [Host, Host]>();
+  const pair = async (hold: boolean) => {
+    if (!pairs.has(hold)) pairs.set(hold, [await loadFilter(filter, hold), await loadFilter(filter, hold)]);
+    return pairs.get(hold)!;
+  };
   const failures: CorpusEntry[] = [];
   const verdicts: Record<string, number> = {};
   let rewritten = 0;
   for (let i = 0; i < cases; i++) {
     const { fuzzCase, mutations } = makeCase(seed, i);
-    const { problems, verdict, rewritten: changed } = await checkCase(hosts[0], hosts[1], fuzzCase);
+    const [chunked, whole] = await pair(fuzzCase.holdHeaders);
+    const { problems, verdict, rewritten: changed } = await checkCase(chunked, whole, fuzzCase);
     verdicts[verdict] = (verdicts[verdict] ?? 0) + 1;
     if (changed) rewritten++;
     if (problems.length === 0) continue;
     const entry: CorpusEntry = { filter, seed, case: i, mutations, problems, path: fuzzCase.path, headers: fuzzCase.headers,
-      splits: fuzzCase.splits, bodyBase64: Buffer.from(fuzzCase.body).toString("base64") };
+      splits: fuzzCase.splits, holdHeaders: fuzzCase.holdHeaders, bodyBase64: Buffer.from(fuzzCase.body).toString("base64") };
     failures.push(entry);
     onFailure?.(entry);
-    hosts.forEach((h) => h.close());
-    hosts = [await loadFilter(filter), await loadFilter(filter)];
+    chunked.close(); whole.close();
+    pairs.delete(fuzzCase.holdHeaders);
   }
-  hosts.forEach((h) => h.close());
+  for (const p of pairs.values()) p.forEach((h) => h.close());
   return { filter, cases, failures, verdicts, rewritten };
 }

@@ -15,6 +15,8 @@ export interface FuzzCase {
   body: Uint8Array;
   /** Split offsets of the chunked delivery (empty: one chunk in both). */
   splits: number[];
+  /** The filter runs as the controller renders it (sample's holdHeaders + allow_on_headers_stop_iteration). */
+  holdHeaders: boolean;
 }
 
 interface Outcome { status: number | null; details: string | null; upstream: string; client: string }
