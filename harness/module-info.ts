@@ -1,7 +1,8 @@
 /**
  * @module harness/module-info
  * Reads what a host must check before instantiating a module, straight from the binary:
- * imports and exports with their function signatures, and whether a start section exists.
+ * imports and exports with their function signatures and indices, and the start section's
+ * function if there is one. The module-shape check (test/module-shape.ts) reads the same.
  * Node 20's `WebAssembly.Module.imports()` has no type reflection, and cpp-host rejects
  * imports and exports whose signature differs from its own (§10.1), so we parse the sections.
  */
@@ -9,8 +10,15 @@
 export type ValType = "i32" | "i64" | "f32" | "f64" | "v128" | "funcref" | "externref";
 export interface FuncType { params: ValType[]; results: ValType[] }
 export interface ImportInfo { module: string; name: string; kind: "function" | "table" | "memory" | "global"; type?: FuncType }
-export interface ExportInfo { name: string; kind: "function" | "table" | "memory" | "global"; type?: FuncType }
-export interface ModuleInfo { imports: ImportInfo[]; exports: ExportInfo[]; hasStartSection: boolean }
+/** `index` is in the export's own index space (functions: imported ones first), so two exports of one function share it. */
+export interface ExportInfo { name: string; kind: "function" | "table" | "memory" | "global"; index: number; type?: FuncType }
+export interface ModuleInfo {
+  imports: ImportInfo[];
+  exports: ExportInfo[];
+  hasStartSection: boolean;
+  /** Function index named by the start section; null without one. */
+  startFunction: number | null;
+}
 
 const VALTYPES: Record<number, ValType> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", 0x7b: "v128", 0x70: "funcref", 0x6f: "externref" };
 const KINDS = ["function", "table", "memory", "global"] as const;
@@ -54,7 +62,7 @@ export function readModuleInfo(bytes: Uint8Array): ModuleInfo {
   const imports: ImportInfo[] = [];
   const funcTypeIndices: number[] = [];
   const rawExports: Array<{ name: string; kind: ExportInfo["kind"]; index: number }> = [];
-  let hasStartSection = false;
+  let startFunction: number | null = null;
   const r = new Reader(bytes);
   r.pos = 8;
   while (r.pos < bytes.length) {
@@ -74,6 +82,7 @@ export function readModuleInfo(bytes: Uint8Array): ModuleInfo {
       for (let n = s.u32(); n > 0; n--) {
         const module = s.name(), name = s.name();
         const kind = KINDS[s.byte()];
+        if (!kind) throw new Error(`import ${module}.${name}: unknown kind`);
         if (kind === "function") {
           const type = types[s.u32()];
           imports.push({ module, name, kind, type });
@@ -89,19 +98,20 @@ export function readModuleInfo(bytes: Uint8Array): ModuleInfo {
       for (let n = s.u32(); n > 0; n--) {
         const name = s.name();
         const kind = KINDS[s.byte()];
+        if (!kind) throw new Error(`export ${name}: unknown kind`);
         rawExports.push({ name, kind, index: s.u32() });
       }
     } else if (id === 8) {
-      hasStartSection = true;
+      startFunction = s.u32();
     }
     r.pos = end;
   }
   const exports = rawExports.map(({ name, kind, index }): ExportInfo => {
-    if (kind !== "function") return { name, kind };
+    if (kind !== "function") return { name, kind, index };
     const t = funcTypeIndices[index];
-    return { name, kind, type: t === undefined ? undefined : t < 0 ? imports[-1 - t].type : types[t] };
+    return { name, kind, index, type: t === undefined ? undefined : t < 0 ? imports[-1 - t].type : types[t] };
   });
-  return { imports, exports, hasStartSection };
+  return { imports, exports, hasStartSection: startFunction !== null, startFunction };
 }
 
 export function signature(t: FuncType | undefined): string {

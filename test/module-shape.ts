@@ -5,7 +5,10 @@
  * callbacks with their exact signatures, no start section, and imports limited to the 39
  * `env.proxy_*` host functions and WASI preview1, each with its exact signature.
  */
-import { formatType, readSections, type FuncType } from "./wasm-sections.ts";
+import { readModuleInfo, type FuncType } from "../harness/module-info.ts";
+
+/** `(i32, i64) -> (i32)`: the form problems are reported in. */
+const formatType = (t: FuncType | undefined): string => (t ? `(${t.params.join(", ")}) -> (${t.results.join(", ")})` : "(unknown)");
 
 const sig = (params: string, results = ""): string => `(${params.split("").map((c) => (c === "I" ? "i64" : "i32")).join(", ")}) -> (${results ? "i32" : ""})`;
 // Letters: one per parameter, "i" = i32, "I" = i64; second argument "r" = returns i32.
@@ -105,16 +108,16 @@ const ALLOCATORS = ["malloc", "proxy_on_memory_allocate"];
 /** Every rule the module breaks, one readable line each; empty when the module is fine. */
 export function checkModuleShape(bytes: Uint8Array): string[] {
   const problems: string[] = [];
-  const m = readSections(bytes);
+  const m = readModuleInfo(bytes);
   const expect = (what: string, actual: FuncType | undefined, wanted: string) => {
     if (formatType(actual) !== wanted) problems.push(`${what} has signature ${formatType(actual)}, expected ${wanted}`);
   };
 
-  if (m.start !== null) problems.push(`has a start section (function ${m.start}); build with --exportStart _initialize`);
+  if (m.startFunction !== null) problems.push(`has a start section (function ${m.startFunction}); build with --exportStart _initialize`);
 
   for (const imp of m.imports) {
     const where = `import ${imp.module}.${imp.name}`;
-    if (imp.kind !== "func") { problems.push(`${where} is a ${imp.kind}; only functions may be imported`); continue; }
+    if (imp.kind !== "function") { problems.push(`${where} is a ${imp.kind}; only functions may be imported`); continue; }
     const table = imp.module === "env" ? ENV_IMPORTS : imp.module === "wasi_snapshot_preview1" ? WASI_IMPORTS : null;
     const wanted = table && Object.hasOwn(table, imp.name) ? table[imp.name] : undefined;
     if (wanted === undefined) { problems.push(`${where} is not a proxy-wasm 0.2.1 or WASI host function`); continue; }
@@ -124,11 +127,11 @@ export function checkModuleShape(bytes: Uint8Array): string[] {
   const byName = new Map(m.exports.map((e) => [e.name, e]));
   const marker = byName.get("proxy_abi_version_0_2_1");
   if (!marker) problems.push("missing export proxy_abi_version_0_2_1");
-  else if (marker.kind !== "func") problems.push("export proxy_abi_version_0_2_1 is not a function");
+  else if (marker.kind !== "function") problems.push("export proxy_abi_version_0_2_1 is not a function");
   else expect("export proxy_abi_version_0_2_1", marker.type, sig(""));
 
   const init = byName.get("_initialize");
-  if (!init || init.kind !== "func") problems.push("missing function export _initialize");
+  if (!init || init.kind !== "function") problems.push("missing function export _initialize");
   else expect("export _initialize", init.type, sig(""));
 
   const memory = byName.get("memory");
@@ -137,7 +140,7 @@ export function checkModuleShape(bytes: Uint8Array): string[] {
   const allocators = ALLOCATORS.map((n) => byName.get(n)).filter((e) => e !== undefined);
   if (allocators.length === 0) problems.push("missing allocator: export malloc or proxy_on_memory_allocate");
   for (const a of allocators) {
-    if (a.kind !== "func") problems.push(`export ${a.name} is not a function`);
+    if (a.kind !== "function") problems.push(`export ${a.name} is not a function`);
     else expect(`export ${a.name}`, a.type, sig("i", "r"));
   }
   if (allocators.length === 2 && allocators[0].index !== allocators[1].index) {
@@ -147,8 +150,8 @@ export function checkModuleShape(bytes: Uint8Array): string[] {
   for (const e of m.exports) {
     if (e.name === "memory" || e.name === "_initialize" || e.name === "proxy_abi_version_0_2_1" || ALLOCATORS.includes(e.name)) continue;
     const wanted = Object.hasOwn(CALLBACKS, e.name) ? CALLBACKS[e.name] : undefined;
-    if (wanted === undefined) { problems.push(`unexpected export ${e.name} (${e.kind})`); continue; }
-    if (e.kind !== "func") { problems.push(`export ${e.name} is not a function`); continue; }
+    if (wanted === undefined) { problems.push(`unexpected export ${e.name} (${e.kind === "function" ? "func" : e.kind})`); continue; }
+    if (e.kind !== "function") { problems.push(`export ${e.name} is not a function`); continue; }
     expect(`export ${e.name}`, e.type, wanted);
   }
   return problems;
