@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { build, ROOT } from "../scripts/build.ts";
 import { checkModuleShape, ENV_IMPORTS } from "./module-shape.ts";
-import { readSections } from "./wasm-sections.ts";
+import { readModuleInfo } from "../harness/module-info.ts";
 import { OWN_ABORT, compileSnippet } from "./conformance/snippets.ts";
 
 function builtModules(): string[] {
@@ -24,7 +24,7 @@ function builtModules(): string[] {
 
 /** Proxy-wasm modules carry the ABI marker; other test modules (lib's) are checked on imports only. */
 function isProxyWasmModule(bytes: Uint8Array, path: string): boolean {
-  return path.startsWith("dist/filters/") || readSections(bytes).exports.some((e) => e.name.startsWith("proxy_abi_version_"));
+  return path.startsWith("dist/filters/") || readModuleInfo(bytes).exports.some((e) => e.name.startsWith("proxy_abi_version_"));
 }
 
 test("every built module passes the import/export rules", async () => {
@@ -43,17 +43,16 @@ test("every built module passes the import/export rules", async () => {
 
 test("the section reader agrees with V8 on the abi-probe's imports and exports", () => {
   const bytes = readFileSync(join(ROOT, "dist/test/abi-probe.wasm"));
-  const mine = readSections(new Uint8Array(bytes));
+  const mine = readModuleInfo(new Uint8Array(bytes));
   const v8 = new WebAssembly.Module(bytes);
-  const kinds: Record<string, string> = { function: "func", memory: "memory", table: "table", global: "global" };
   assert.equal(mine.imports.map((i) => `${i.module}.${i.name}:${i.kind}`),
-    WebAssembly.Module.imports(v8).map((i) => `${i.module}.${i.name}:${kinds[i.kind]}`));
+    WebAssembly.Module.imports(v8).map((i) => `${i.module}.${i.name}:${i.kind}`));
   assert.equal(mine.exports.map((e) => `${e.name}:${e.kind}`),
-    WebAssembly.Module.exports(v8).map((e) => `${e.name}:${kinds[e.kind]}`));
+    WebAssembly.Module.exports(v8).map((e) => `${e.name}:${e.kind}`));
 });
 
 test("the abi-probe imports all 39 env host functions of ABI 0.2.1", () => {
-  const mine = readSections(new Uint8Array(readFileSync(join(ROOT, "dist/test/abi-probe.wasm"))));
+  const mine = readModuleInfo(new Uint8Array(readFileSync(join(ROOT, "dist/test/abi-probe.wasm"))));
   const env = mine.imports.filter((i) => i.module === "env").map((i) => i.name).sort();
   assert.equal(env, Object.keys(ENV_IMPORTS).sort());
   assert.is(env.length, 39);
