@@ -6,25 +6,11 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
-import Ajv2020 from "ajv/dist/2020.js";
-import { Host, HostLoadError } from "../../harness/index.ts";
+import { configChecks, testConfigAgreement } from "../../test/support/config-agreement.ts";
 import { ROUTER_WASM } from "./test-support.ts";
 
-const schema = JSON.parse(readFileSync(new URL("./config.schema.json", import.meta.url), "utf8"));
-const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
-
-/** Loads the router with `config`; returns null when it started, else the error log lines. */
-async function configure(config: unknown): Promise<string[] | null> {
-  const lines: string[] = [];
-  try {
-    await Host.load(ROUTER_WASM, { rootId: "model-router", pluginConfig: config as object, onLog: (e) => { if (e.level === "error") lines.push(e.message); } });
-    return null;
-  } catch (e) {
-    if (!(e instanceof HostLoadError)) throw e;
-    return lines.length ? lines : [String(e)];
-  }
-}
+const FILTER = { wasm: ROUTER_WASM, rootId: "model-router", schemaUrl: new URL("./config.schema.json", import.meta.url) };
+const { configure } = configChecks(FILTER);
 
 const rule = (r: Record<string, unknown>) => ({ rules: [{ name: "r", ...r }] });
 
@@ -100,23 +86,7 @@ const INVALID: Array<[unknown, string]> = [
   [rule({ setHeaders: { "x-a": "v".repeat(4097) } }), "rules[0].setHeaders.x-a"],
 ];
 
-test("valid configurations: the schema accepts them and the filter starts", async () => {
-  for (const c of VALID) {
-    assert.ok(validate(c), `schema refused ${JSON.stringify(c)}: ${JSON.stringify(validate.errors)}`);
-    assert.is(await configure(c), null, `filter refused ${JSON.stringify(c)}`);
-  }
-});
-
-test("invalid configurations: the schema refuses them and proxy_on_configure returns false with a log naming the field", async () => {
-  for (const [c, field] of INVALID) {
-    assert.not.ok(validate(c), `schema accepted ${JSON.stringify(c)}`);
-    const lines = await configure(c);
-    assert.ok(lines !== null, `filter accepted ${JSON.stringify(c)}`);
-    const line = lines!.find((l) => l.includes("invalid configuration"));
-    assert.ok(line, `no configuration error logged for ${JSON.stringify(c)}: ${lines}`);
-    assert.ok(line!.includes(field), `log line "${line}" does not name ${field}`);
-  }
-});
+testConfigAgreement(test, FILTER, VALID, INVALID);
 
 test("configurations that are not JSON objects are refused without a trap", async () => {
   for (const raw of ["{", "[1,2]", "null", '"x"', "{\"rules\":[}", "\u0000\u0001", "{}{}"]) {

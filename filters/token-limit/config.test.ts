@@ -7,23 +7,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
-import Ajv2020 from "ajv/dist/2020.js";
-import { Host, HostLoadError } from "../../harness/index.ts";
+import { configChecks, testConfigAgreement } from "../../test/support/config-agreement.ts";
 import { TOKEN_LIMIT_WASM } from "./test-support.ts";
 
-const schema = JSON.parse(readFileSync(new URL("./config.schema.json", import.meta.url), "utf8"));
-const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
-
-async function configure(config: unknown): Promise<string[] | null> {
-  const lines: string[] = [];
-  try {
-    await Host.load(TOKEN_LIMIT_WASM, { rootId: "token-limit", pluginConfig: config as object, onLog: (e) => { if (e.level === "error") lines.push(e.message); } });
-    return null;
-  } catch (e) {
-    if (!(e instanceof HostLoadError)) throw e;
-    return lines.length ? lines : [String(e)];
-  }
-}
+const FILTER = { wasm: TOKEN_LIMIT_WASM, rootId: "token-limit", schemaUrl: new URL("./config.schema.json", import.meta.url) };
+const { validate, configure } = configChecks(FILTER);
 
 const limit = (l: Record<string, unknown> = {}) => ({ limits: [{ name: "l", tokens: 1000, window: "60s", ...l }] });
 const RLS = { rateLimitService: { cluster: "ratelimit" } };
@@ -94,23 +82,7 @@ const INVALID: Array<[unknown, string]> = [
   [{ rateLimitService: { cluster: "c", port: 1 } }, "rateLimitService.port"],
 ];
 
-test("valid configurations: the schema accepts them and the filter starts", async () => {
-  for (const c of VALID) {
-    assert.ok(validate(c), `schema refused ${JSON.stringify(c)}: ${JSON.stringify(validate.errors)}`);
-    assert.is(await configure(c), null, `filter refused ${JSON.stringify(c)}`);
-  }
-});
-
-test("invalid configurations: the schema refuses them and proxy_on_configure returns false with a log naming the field", async () => {
-  for (const [c, field] of INVALID) {
-    assert.not.ok(validate(c), `schema accepted ${JSON.stringify(c)}`);
-    const lines = await configure(c);
-    assert.ok(lines !== null, `filter accepted ${JSON.stringify(c)}`);
-    const line = lines!.find((l) => l.includes("invalid configuration"));
-    assert.ok(line, `no configuration error logged for ${JSON.stringify(c)}: ${lines}`);
-    assert.ok(line!.includes(field), `log line "${line}" does not name ${field}`);
-  }
-});
+testConfigAgreement(test, FILTER, VALID, INVALID);
 
 test("duplicate limit names are refused by the filter (beyond what JSON Schema can express)", async () => {
   const lines = await configure({ limits: [{ name: "a", tokens: 1, window: "1s" }, { name: "a", tokens: 2, window: "1s" }] });
