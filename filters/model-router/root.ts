@@ -5,7 +5,7 @@
  * makes a `RouterStream` per request.
  */
 import {
-  BufferType, Counter, HttpContext, RootContext, getBufferBytes, logError, logInfo,
+  Counter, HttpContext, RootContext, logInfo,
 } from "../sdk/index";
 import { ApiRecognizer } from "../lib/llm/api";
 import { RequestReader } from "../lib/llm/request";
@@ -13,6 +13,7 @@ import { RouterConfig, parseConfig } from "./config";
 import { Decider } from "./decide";
 import { ModelScan } from "./model-scan";
 import { RouterStream } from "./filter";
+import { logInvalidConfiguration, pluginConfigurationBytes } from "../common/plugin-config";
 
 /** Counters the router keeps (one per matched rule besides these). */
 export class RouterMetrics {
@@ -36,13 +37,10 @@ export class RouterRoot extends RootContext {
   metrics: RouterMetrics | null = null;
 
   onConfigure(configurationSize: u32): bool {
-    const raw = getBufferBytes(BufferType.PluginConfiguration);
-    if (raw === null) { logError("model-router: the plugin configuration is not readable"); return false; }
-    const parsed = parseConfig(Uint8Array.wrap(raw));
-    if (parsed.config === null) {
-      logError("model-router: invalid configuration: " + parsed.error);
-      return false;
-    }
+    const bytes = pluginConfigurationBytes("model-router");
+    if (bytes === null) return false;
+    const parsed = parseConfig(bytes);
+    if (parsed.config === null) { logInvalidConfiguration("model-router", parsed.error); return false; }
     const c = parsed.config!;
     this.config = c;
     this.apis = new ApiRecognizer(c.apiPrefixes);

@@ -5,7 +5,7 @@
  * makes a `GuardStream` per request. Readers and scratch lists are per VM: a worker runs one
  * callback at a time.
  */
-import { BufferType, Counter, HttpContext, RootContext, getBufferBytes, logError, logInfo } from "../sdk/index";
+import { Counter, HttpContext, RootContext, logInfo } from "../sdk/index";
 import { ApiRecognizer } from "../lib/llm/api";
 import { RequestReader } from "../lib/llm/request";
 import { OutputTextReader } from "../lib/llm/stream-text";
@@ -15,6 +15,7 @@ import { FindingList } from "./detect/findings";
 import { Inspection } from "./inspect";
 import { maskLabel } from "./redact";
 import { GuardStream } from "./filter";
+import { logInvalidConfiguration, pluginConfigurationBytes } from "../common/plugin-config";
 
 /** Counters: per kind and action (`payload_guard.<kind>.<action>`, defined on first use) and these. */
 export class GuardMetrics {
@@ -44,13 +45,10 @@ export class GuardRoot extends RootContext {
   metrics: GuardMetrics | null = null;
 
   onConfigure(configurationSize: u32): bool {
-    const raw = getBufferBytes(BufferType.PluginConfiguration);
-    if (raw === null) { logError("payload-guard: the plugin configuration is not readable"); return false; }
-    const parsed = parseConfig(Uint8Array.wrap(raw));
-    if (parsed.config === null) {
-      logError("payload-guard: invalid configuration: " + parsed.error);
-      return false;
-    }
+    const bytes = pluginConfigurationBytes("payload-guard");
+    if (bytes === null) return false;
+    const parsed = parseConfig(bytes);
+    if (parsed.config === null) { logInvalidConfiguration("payload-guard", parsed.error); return false; }
     const c = parsed.config!;
     this.config = c;
     this.apis = new ApiRecognizer(c.apiPrefixes);

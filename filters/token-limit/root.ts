@@ -5,12 +5,13 @@
  * `TokenStream` per request. It also sends the end-of-response usage reports to the rate limit
  * service: a root's callouts outlive the request that caused them.
  */
-import { BufferType, Counter, HttpContext, RootContext, getBufferBytes, logError, logInfo } from "../sdk/index";
+import { Counter, HttpContext, RootContext, logInfo } from "../sdk/index";
 import { ApiRecognizer } from "../lib/llm/api";
 import { RequestReader } from "../lib/llm/request";
 import { TokenLimitConfig, parseConfig } from "./config";
 import { TokenStream } from "./filter";
 import { ResponseMeter } from "./meter";
+import { logInvalidConfiguration, pluginConfigurationBytes } from "../common/plugin-config";
 
 /**
  * Counters. Token usage follows the OpenTelemetry GenAI convention `gen_ai.client.token.usage`
@@ -50,13 +51,10 @@ export class TokenLimitRoot extends RootContext {
   metrics: TokenMetrics | null = null;
 
   onConfigure(configurationSize: u32): bool {
-    const raw = getBufferBytes(BufferType.PluginConfiguration);
-    if (raw === null) { logError("token-limit: the plugin configuration is not readable"); return false; }
-    const parsed = parseConfig(Uint8Array.wrap(raw));
-    if (parsed.config === null) {
-      logError("token-limit: invalid configuration: " + parsed.error);
-      return false;
-    }
+    const bytes = pluginConfigurationBytes("token-limit");
+    if (bytes === null) return false;
+    const parsed = parseConfig(bytes);
+    if (parsed.config === null) { logInvalidConfiguration("token-limit", parsed.error); return false; }
     const c = parsed.config!;
     this.config = c;
     this.apis = new ApiRecognizer(c.apiPrefixes);
