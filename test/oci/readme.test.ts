@@ -2,9 +2,10 @@
  * @module test/oci/readme.test
  * README's OCI walkthrough, run exactly as written: the first ```sh block of the `oci`
  * section goes to bash unchanged (only an EXIT trap is added, to stop the registry it
- * starts even when a line fails, and `-x` so a failure shows the command that failed; it has
- * failed intermittently under parallel load with no message of its own). It needs 127.0.0.1:5000
- * free, as the README says.
+ * starts even when a line fails, and `-x` so a failure shows the command that failed). The trap
+ * must not fail under `set -e`: a `[ … ] && kill` whose kill finds the registry already reaped
+ * made bash exit 1 after a clean walk, the intermittent failure seen in parallel CI runs.
+ * It needs 127.0.0.1:5000 free, as the README says.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -33,7 +34,7 @@ test("README: build → push → inspect → pull → FilterModule rendered with
   assert.ok(await portFree(5000), "127.0.0.1:5000 is taken; the README walkthrough uses it");
   const script = walkthrough();
   assert.match(script, /npx tollgate push /);
-  const result = await run("bash", ["-c", `trap '[ -n "\${REGISTRY_PID:-}" ] && kill "$REGISTRY_PID" 2>/dev/null; true' EXIT\nset -euxo pipefail\n${script}`], { env: isolatedEnv() });
+  const result = await run("bash", ["-c", `trap 'if [ -n "\${REGISTRY_PID:-}" ]; then kill "$REGISTRY_PID" 2>/dev/null || true; fi' EXIT\nset -euxo pipefail\n${script}`], { env: isolatedEnv() });
   assert.is(result.code, 0, `${result.stdout}\n${result.stderr}`);
   const pushed = /^(sha256:[a-f0-9]{64})$/m.exec(result.stdout);
   assert.ok(pushed, `push printed a digest:\n${result.stdout}`);
