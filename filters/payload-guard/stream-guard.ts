@@ -122,15 +122,18 @@ export class StreamGuard {
     if (n > this.maxHeld) this.maxHeld = n;
     f.reset();
     let r = n;
+    // The first block finding: the events before it still pass, as they would have had the
+    // stream arrived in smaller pieces (what the client gets must not depend on chunking).
+    let blockAt = -1, blockKind = -1;
     if (n > 0) {
       d.detectors.scan(wp, n, f);
       for (let i = 0; i < f.length; i++) {
-        if (<Action>unchecked(d.detectors.actions[f.kind(i)]) == Action.Block) { this.blockKind = f.kind(i); this.held.length = 0; return new Uint8Array(0); }
+        if (<Action>unchecked(d.detectors.actions[f.kind(i)]) == Action.Block && (blockAt < 0 || f.start(i) < blockAt)) { blockAt = f.start(i); blockKind = f.kind(i); }
       }
-      if (!eos) {
-        r = d.detectors.pendingStart(wp, n);
+      if (!eos || blockAt >= 0) {
+        r = blockAt >= 0 ? blockAt : d.detectors.pendingStart(wp, n);
         let forced = false;
-        if (n - r > this.holdback) { r = n - this.holdback; forced = true; }
+        if (blockAt < 0 && n - r > this.holdback) { r = n - this.holdback; forced = true; }
         // A match may not straddle the release point; moving it may expose another, so repeat.
         for (let changed = true, rounds = 0; changed && rounds <= f.length; rounds++) {
           changed = false;
@@ -154,6 +157,7 @@ export class StreamGuard {
       released++;
     }
     if (released > 0) held.splice(0, released);
+    if (blockAt >= 0) { this.blockKind = blockKind; held.length = 0; return out.toBytes(); }
     if (held.length == 0) textEnd = n;
     else if (textEnd > 0) this.finishStraddling(textEnd);
     if (textEnd > 0) {

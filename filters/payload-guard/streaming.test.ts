@@ -127,6 +127,22 @@ test("Responses and Gemini streams are redacted in their own event shapes", asyn
   assert.is(texts.join(""), "write to [REDACTED:email] today");
 });
 
+test("a block gives the client the same bytes in every chunking: the events before the finding, then the error event", async () => {
+  const host = await loadGuard({ response: { detectors: { github_token: "block", email: "redact" } } });
+  const stream = "event: response.created\ndata: {\"type\":\"response.created\"}\n\n" + chatEvent("mail a@b.io now. ") + chatEvent("tok ghp_0123456789abcdefghijklmnopqrstuvwxyz") + chatEvent("after") + DONE;
+  let expected: string | null = null;
+  for (const { name, chunks } of everyBoundary(stream)) {
+    const s = await send(host, CHAT, chat("hi", { stream: true }), { response: { headers: SSE, bodyChunks: chunks.map((c) => Buffer.from(c).toString("latin1")) } });
+    expected ??= s.client.bodyText;
+    assert.is(s.client.bodyText, expected, name);
+  }
+  assert.ok(expected!.startsWith("event: response.created\n"), expected!);
+  assert.is(expected!.split("\n\n")[1], `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: "mail [REDACTED:email] now. " } }] })}`);
+  assert.not.match(expected!, "ghp_");
+  assert.not.match(expected!, "after");
+  assert.match(expected!, "content_blocked");
+});
+
 test("stream bytes split at every boundary give the same redacted text", async () => {
   const host = await loadGuard({ response: { detectors: { openai_key: "redact", email: "redact" } } });
   const stream = chatEvent("k=sk-abcdefghij") + chatEvent("klmnopqrstuvwxyz m=") + chatEvent("a@b.io.") + DONE;
