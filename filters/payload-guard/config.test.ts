@@ -73,6 +73,9 @@ const INVALID: Array<[unknown, string]> = [
   [{ moderation: { cluster: "c", path: "v1/moderations" } }, "moderation.path"],
   [{ moderation: { cluster: "c", timeout: "soon" } }, "moderation.timeout"],
   [{ moderation: { cluster: "c", timeout: 5 } }, "moderation.timeout"],
+  // Found by the fuzzer: the schema let through durations that are not whole milliseconds.
+  [{ moderation: { cluster: "c", timeout: "1.0005s" } }, "moderation.timeout"],
+  [{ moderation: { cluster: "c", timeout: "500us" } }, "moderation.timeout"],
   [{ moderation: { cluster: "c", failureMode: "open" } }, "moderation.failureMode"],
   [{ moderation: { cluster: "c", retries: 2 } }, "moderation.retries"],
 ];
