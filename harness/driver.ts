@@ -9,7 +9,7 @@
 import { convertDataResult, convertHeadersResult, convertTrailersResult, type FilterStatus } from "./abi.ts";
 import type { Environment } from "./environment.ts";
 import { HeaderMap, type HeadersInit } from "./header-map.ts";
-import { StreamContext, type Direction, type LocalReplySpec, type StreamHooks, type StreamInfo } from "./http.ts";
+import { StreamContext, type BodyBuffer, type Direction, type LocalReplySpec, type StreamHooks, type StreamInfo } from "./http.ts";
 import { bytes, text } from "./memory.ts";
 import { localReplyMessage, received, type LocalResponse, type Received } from "./replies.ts";
 import { normalizeProperties, type PropertyTree } from "./properties.ts";
@@ -24,6 +24,15 @@ const EMPTY = new Uint8Array(0);
 const concat = (a: Uint8Array, b: Uint8Array) => (a.length === 0 ? b : b.length === 0 ? a : Buffer.concat([a, b]));
 
 let nextConnectionId = 1;
+
+/** Export names as constants: a name built per call is a new string to hash for each export lookup. */
+const CALLBACKS = {
+  request: { headers: "proxy_on_request_headers", body: "proxy_on_request_body", trailers: "proxy_on_request_trailers" },
+  response: { headers: "proxy_on_response_headers", body: "proxy_on_response_body", trailers: "proxy_on_response_trailers" },
+} as const;
+
+/** A callback skipped or passed: nothing to flush. Shared, so the hot path builds no closure. */
+const PASS: { readonly status: "Continue"; readonly flush: () => void } = Object.freeze({ status: "Continue", flush: () => {} });
 
 export class HttpStream implements StreamHooks {
   readonly upstream = received();
@@ -49,12 +58,11 @@ export class HttpStream implements StreamHooks {
     this.properties = normalizeProperties(options.properties);
     this.info = { startTimeMs: env.clock.wallMs(), protocol: options.protocol ?? "HTTP/1.1", requestBodyBytes: 0, responseBodyBytes: 0, connectionId: nextConnectionId++ };
     this.slots = plugins.map((plugin) => {
-      // FAIL_RELOAD may move this worker to a fresh VM first; the stream then stays on the VM it got.
-      const vm = plugin.vmForNewStream(worker);
-      const failOpenSkip = vm.failed && plugin.skipsWhenFailed;
+      const vm = plugin.vm(worker);
+      const failOpenSkip = vm.failed && plugin.spec.failOpen;
       const ctx = new StreamContext(vm.failed ? 0 : vm.allocContextId(), plugin.root(worker), this);
       if (!vm.failed) vm.contexts.set(ctx.id, ctx);
-      return { plugin, vm, ctx, skipped: failOpenSkip, request: dirState(), response: dirState() };
+      return { plugin, ctx, skipped: failOpenSkip, request: dirState(), response: dirState() };
     });
     const active = this.slots.map((_, i) => i).filter((i) => !this.slots[i].skipped);
     this.order = { request: active, response: [...active].reverse() };
@@ -173,26 +181,29 @@ export class HttpStream implements StreamHooks {
 
   private call(slot: Slot, d: Direction, cb: string, args: () => number[], convert: (v: number, lrs: boolean) => FilterStatus,
     failStatus: FilterStatus, create = false): { status: FilterStatus; flush: () => void } {
-    const vm = slot.vm, ctx = slot.ctx;
-    const failed = () => (slot.plugin.spec.failOpen ? { status: "Continue" as const, flush: () => {} } : { status: failStatus, flush: () => this.failStream(slot) });
-    const pass = { status: "Continue" as const, flush: () => {} };
+    const vm = slot.plugin.vm(this.worker), ctx = slot.ctx;
     let out: { status: FilterStatus; flush: () => void };
     if (!ctx.created && create && !vm.failed) this.createContext(slot);
     // Envoy skips a context that never reached the VM, except that headers on a failed VM answer 503.
-    if (!ctx.created && !(create && vm.failed)) out = pass;
-    else if (d === "response" && ctx.failureReplySent) out = pass;
-    else if (vm.failed) out = failed();
+    if (!ctx.created && !(create && vm.failed)) out = PASS;
+    else if (d === "response" && ctx.failureReplySent) out = PASS;
+    else if (vm.failed) out = this.failed(slot, failStatus);
     else {
       const r = vm.call(ctx, cb, args());
-      out = r.trapped ? failed() : { status: r.ran ? convert(r.value, r.localResponseSent) : "Continue", flush: r.flush };
+      out = r.trapped ? this.failed(slot, failStatus) : { status: r.ran ? convert(r.value, r.localResponseSent) : "Continue", flush: r.flush };
     }
     this.callbacks.push({ plugin: slot.plugin.spec.name, callback: cb, status: out.status });
     if (this.inStep && this.stepStatus === null) this.stepStatus = out.status;
     return out;
   }
 
+  /** A failed VM's outcome: Continue with fail-open, else `failStatus` and the 503 once flushed. */
+  private failed(slot: Slot, failStatus: FilterStatus): { status: FilterStatus; flush: () => void } {
+    return slot.plugin.spec.failOpen ? PASS : { status: failStatus, flush: () => this.failStream(slot) };
+  }
+
   private createContext(slot: Slot): void {
-    const vm = slot.vm;
+    const vm = slot.plugin.vm(this.worker);
     slot.ctx.created = true;
     vm.call(slot.ctx, "proxy_on_context_create", [slot.ctx.id, slot.ctx.root.id]).flush();
   }
@@ -204,8 +215,15 @@ export class HttpStream implements StreamHooks {
   }
 
   private setHandle(slot: Slot, d: Direction, kind: "headers" | "body" | "trailers", value: unknown): void {
-    const c = slot.ctx as unknown as Record<string, unknown>;
-    c[`${d}${kind[0].toUpperCase()}${kind.slice(1)}`] = value;
+    // Plain field writes: a computed property name cost a string build and a keyed store per callback.
+    const c = slot.ctx;
+    if (d === "request") {
+      if (kind === "headers") c.requestHeaders = value as HeaderMap | null;
+      else if (kind === "body") c.requestBody = value as BodyBuffer | null;
+      else c.requestTrailers = value as HeaderMap | null;
+    } else if (kind === "headers") c.responseHeaders = value as HeaderMap | null;
+    else if (kind === "body") c.responseBody = value as BodyBuffer | null;
+    else c.responseTrailers = value as HeaderMap | null;
   }
 
   private headersAt(d: Direction, pos: number, h: HeaderMap, eos: boolean): void {
@@ -215,7 +233,7 @@ export class HttpStream implements StreamHooks {
     Object.assign(st, { headers: h, headersEos: eos, dataEos: eos });
     this.setHandle(slot, d, "headers", h);
     slot.ctx.endOfStream = eos;
-    const r = this.call(slot, d, `proxy_on_${d}_headers`, () => [slot.ctx.id, h.size, eos ? 1 : 0],
+    const r = this.call(slot, d, CALLBACKS[d].headers, () => [slot.ctx.id, h.size, eos ? 1 : 0],
       (v, l) => convertHeadersResult(v, l, slot.plugin.spec.allowOnHeadersStopIteration), "StopAllIterationAndWatermark", d === "request");
     if (r.status === "Continue") { st.headersPassed = true; this.setHandle(slot, d, "headers", null); }
     else st.stopAll = r.status.startsWith("StopAll");
@@ -238,7 +256,7 @@ export class HttpStream implements StreamHooks {
     const body = { bytes: st.visibleWhole ? concat(st.buffer, chunk) : chunk };
     this.setHandle(slot, d, "body", body);
     slot.ctx.endOfStream = eos;
-    const r = this.call(slot, d, `proxy_on_${d}_body`, () => [slot.ctx.id, body.bytes.length, eos ? 1 : 0],
+    const r = this.call(slot, d, CALLBACKS[d].body, () => [slot.ctx.id, body.bytes.length, eos ? 1 : 0],
       (v, l) => convertDataResult(v, l), "StopIterationNoBuffer");
     if (d === "request") slot.ctx.bufferingRequestBody = r.status === "StopIterationAndBuffer";
     else slot.ctx.bufferingResponseBody = r.status === "StopIterationAndBuffer";
@@ -280,7 +298,7 @@ export class HttpStream implements StreamHooks {
     st.dataEos = true;
     if (!st.headersPassed && st.stopAll) { st.trailers = t; return; }
     this.setHandle(slot, d, "trailers", t);
-    const r = this.call(slot, d, `proxy_on_${d}_trailers`, () => [slot.ctx.id, t.size], (v, l) => convertTrailersResult(v, l), "StopIteration");
+    const r = this.call(slot, d, CALLBACKS[d].trailers, () => [slot.ctx.id, t.size], (v, l) => convertTrailersResult(v, l), "StopIteration");
     if (r.status === "Continue") this.setHandle(slot, d, "trailers", null); else st.trailers = t;
     r.flush();
     if (r.status === "Continue" && !this.dead(d)) this.release(d, pos, t);
@@ -393,9 +411,9 @@ export class HttpStream implements StreamHooks {
     if (this.finished) return;
     this.finished = true;
     this.info.durationMs = this.env.clock.wallMs() - this.info.startTimeMs;
-    const live = this.slots.filter((s) => !s.skipped && !s.vm.failed);
+    const live = this.slots.filter((s) => !s.skipped && !s.plugin.vm(this.worker).failed);
     for (const s of live) {
-      const vm = s.vm, ctx = s.ctx;
+      const vm = s.plugin.vm(this.worker), ctx = s.ctx;
       if (!ctx.created) this.createContext(s);
       if (vm.failed) continue;
       Object.assign(ctx, { logPhase: true, logRequestHeaders: this.requestMap, logResponseHeaders: this.client.headers, logResponseTrailers: this.client.trailers });
@@ -403,7 +421,7 @@ export class HttpStream implements StreamHooks {
       ctx.logPhase = false;
     }
     for (const s of live) {
-      const vm = s.vm, ctx = s.ctx;
+      const vm = s.plugin.vm(this.worker), ctx = s.ctx;
       if (!vm.failed && ctx.created) {
         vm.call(ctx, "proxy_on_done", [ctx.id]).flush();
         vm.call(ctx, "proxy_on_delete", [ctx.id]).flush();

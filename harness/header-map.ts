@@ -17,8 +17,10 @@ export class HeaderMap {
     if (init instanceof HeaderMap) this.entries = init.pairs();
     else if (Array.isArray(init)) for (const [k, v] of init) this.add(k, v);
     else if (init) {
-      for (const [k, v] of Object.entries(init)) {
-        for (const one of Array.isArray(v) ? v : [v]) this.add(k, String(one));
+      for (const k of Object.keys(init)) {
+        const v = (init as Record<string, string | number | string[]>)[k];
+        if (Array.isArray(v)) for (const one of v) this.add(k, String(one));
+        else this.add(k, String(v));
       }
     }
   }

@@ -28,34 +28,47 @@ export class ModuleMemory {
   /** Set by the VM: calls the exported allocator (with the allocator-time hostcall restrictions). */
   allocate: (size: number) => number = () => 0;
 
+  /** The module's Memory, looked up once per instance (the VM calls `forget()` when it instantiates). */
+  private mem: WebAssembly.Memory | null = null;
+  /** Views over the current buffer, made again only when `memory.grow` replaced it (hostcalls made one per access). */
+  private views: { buffer: ArrayBuffer; u8: Uint8Array; dv: DataView } | null = null;
+
   constructor(private readonly memory: () => WebAssembly.Memory) {}
 
-  get buffer(): ArrayBuffer { return this.memory().buffer; }
-  get pages(): number { return this.memory().buffer.byteLength / 65536; }
+  forget(): void { this.mem = null; this.views = null; }
 
-  private check(ptr: number, len: number): void {
+  get buffer(): ArrayBuffer { return (this.mem ??= this.memory()).buffer; }
+  get pages(): number { return this.buffer.byteLength / 65536; }
+
+  /** The views over memory, after checking `[ptr, ptr + len)` lies inside it. */
+  private checked(ptr: number, len: number): { u8: Uint8Array; dv: DataView } {
+    const buffer = this.buffer;
     const p = ptr >>> 0, l = len >>> 0;
-    if (p + l > this.buffer.byteLength) throw new MemoryFault(p, l);
+    if (p + l > buffer.byteLength) throw new MemoryFault(p, l);
+    let v = this.views;
+    if (v === null || v.buffer !== buffer) v = this.views = { buffer, u8: new Uint8Array(buffer), dv: new DataView(buffer) };
+    return v;
   }
 
   /** A copy of `len` bytes at `ptr`. */
   read(ptr: number, len: number): Uint8Array {
-    this.check(ptr, len);
-    return new Uint8Array(this.buffer, ptr >>> 0, len >>> 0).slice();
+    const p = ptr >>> 0;
+    return this.checked(p, len).u8.slice(p, p + (len >>> 0));
   }
-  readString(ptr: number, len: number): string { return text(this.read(ptr, len)); }
+  /** Decoded straight from memory: no intermediate copy. */
+  readString(ptr: number, len: number): string {
+    const p = ptr >>> 0;
+    return text(this.checked(p, len).u8.subarray(p, p + (len >>> 0)));
+  }
 
   writeU32(ptr: number, value: number): void {
-    this.check(ptr, 4);
-    new DataView(this.buffer).setUint32(ptr >>> 0, value >>> 0, true);
+    this.checked(ptr, 4).dv.setUint32(ptr >>> 0, value >>> 0, true);
   }
   writeU64(ptr: number, value: bigint): void {
-    this.check(ptr, 8);
-    new DataView(this.buffer).setBigUint64(ptr >>> 0, BigInt.asUintN(64, value), true);
+    this.checked(ptr, 8).dv.setBigUint64(ptr >>> 0, BigInt.asUintN(64, value), true);
   }
   write(ptr: number, data: Uint8Array): void {
-    this.check(ptr, data.length);
-    new Uint8Array(this.buffer, ptr >>> 0, data.length).set(data);
+    this.checked(ptr, data.length).u8.set(data, ptr >>> 0);
   }
 
   /**

@@ -9,13 +9,12 @@ import { ALLOWED_DURING_ALLOC, ALLOWED_DURING_START, Status, STATUS_NAMES, LOG_L
 import { ModuleMemory, MemoryFault } from "./memory.ts";
 import type { RootContext } from "./root.ts";
 import type { StreamContext } from "./http.ts";
-import type { TcpContext } from "./tcp-context.ts";
 import type { Environment } from "./environment.ts";
 import { HostLoadError, type CompiledModule } from "./compile.ts";
 import type { PropertyTree } from "./properties.ts";
 import type { ClusterTarget } from "./callouts.ts";
 
-export type Context = RootContext | StreamContext | TcpContext;
+export type Context = RootContext | StreamContext;
 
 export interface TraceEntry {
   seq: number;
@@ -63,6 +62,18 @@ export interface CallResult {
 
 let traceSeq = 0;
 
+const DURING_ALLOC = { allowed: ALLOWED_DURING_ALLOC, phase: "the allocator" };
+const NOTHING = (): void => {};
+
+/**
+ * A callback's result. Built without a closure unless the callback deferred actions: under tsx
+ * (esbuild's keepNames) every named closure costs a `defineProperty`, once per VM call here.
+ */
+function callResult(ran: boolean, trapped: boolean, value: number, localResponseSent: boolean, actions: Array<() => void> | null): CallResult {
+  return { ran, trapped, value, localResponseSent, flush: actions ? runAll.bind(null, actions) : NOTHING };
+}
+function runAll(actions: Array<() => void>): void { for (const a of actions) a(); }
+
 export class Vm {
   instance!: WebAssembly.Instance;
   readonly memory: ModuleMemory;
@@ -75,7 +86,8 @@ export class Vm {
   readonly vmTrace: TraceEntry[] = [];
   effectiveId = 0;
   localResponseSent = false;
-  private deferred: Array<() => void> = [];
+  /** Actions of the running callback that Envoy defers until it returns; null until the first. */
+  private deferred: Array<() => void> | null = null;
   restricted: { allowed: Set<string>; phase: string } | null = null;
   instantiating = false;
   readonly misuse: Misuse[] = [];
@@ -101,7 +113,7 @@ export class Vm {
     return this.current;
   }
 
-  defer(action: () => void): void { this.deferred.push(action); }
+  defer(action: () => void): void { (this.deferred ??= []).push(action); }
 
   noteMisuse(call: string, reason: string): void {
     this.misuse.push({ worker: this.services.worker, context: this.ctx()?.id ?? 0, call, reason });
@@ -109,19 +121,27 @@ export class Vm {
 
   private traceInto(): TraceEntry[] { return this.ctx()?.trace ?? this.vmTrace; }
 
-  /** Appends to a trace kept to `traceLimit` entries; returns the entry even when the limit drops it at once. */
-  private record(list: TraceEntry[], entry: Omit<TraceEntry, "seq">): TraceEntry {
-    const recorded: TraceEntry = { seq: ++traceSeq, ...entry };
-    list.push(recorded);
-    if (list.length > this.services.traceLimit) list.splice(0, list.length - this.services.traceLimit);
-    return recorded;
+  /**
+   * Appends to a trace kept to `traceLimit` entries (the caller builds `entry` with `seq: 0`).
+   * Callers on the hot path check `traceLimit > 0` first and call `skipTrace()` instead, so that
+   * with no trace kept no entry is even built; the sequence advances alike either way.
+   */
+  private record(list: TraceEntry[], entry: TraceEntry): TraceEntry | null {
+    entry.seq = ++traceSeq;
+    const limit = this.services.traceLimit;
+    if (limit <= 0) return null;
+    list.push(entry);
+    if (list.length > limit) list.splice(0, list.length - limit);
+    return entry;
   }
+  private skipTrace(): null { traceSeq++; return null; }
 
   /**
    * Wraps a hostcall: start-section and restricted-callback traps, memory faults as
    * INVALID_MEMORY_ACCESS (WASI: errno FAULT), trace, and misuse bookkeeping.
    */
   hostcall(qualified: string, impl: (...args: any[]) => number, faultValue: number = Status.INVALID_MEMORY_ACCESS) {
+    const proxyCall = qualified.startsWith("env.proxy_"), wasiCall = qualified.startsWith("wasi.");
     return (...args: Array<number | bigint>): number => {
       if (this.instantiating) throw new HostTrap(`start section made a hostcall (${qualified}) before any context exists`);
       if (this.restricted && !this.restricted.allowed.has(qualified)) {
@@ -135,10 +155,11 @@ export class Vm {
         if (!(e instanceof MemoryFault)) throw e;
         result = faultValue;
       }
-      this.record(this.traceInto(), { kind: "hostcall", name: qualified, context: this.ctx()?.id ?? 0, args, result });
-      if (qualified.startsWith("env.proxy_") && (result === Status.BAD_ARGUMENT || result === Status.INVALID_MEMORY_ACCESS || result === Status.UNIMPLEMENTED)) {
+      if (this.services.traceLimit > 0) this.record(this.traceInto(), { seq: 0, kind: "hostcall", name: qualified, context: this.ctx()?.id ?? 0, args, result });
+      else this.skipTrace();
+      if (proxyCall && (result === Status.BAD_ARGUMENT || result === Status.INVALID_MEMORY_ACCESS || result === Status.UNIMPLEMENTED)) {
         this.noteMisuse(qualified, STATUS_NAMES[result]);
-      } else if (qualified.startsWith("wasi.") && result === 21) {
+      } else if (wasiCall && result === 21) {
         this.noteMisuse(qualified, "FAULT");
       }
       return result;
@@ -157,7 +178,7 @@ export class Vm {
     const fn = (this.exports.malloc ?? this.exports.proxy_on_memory_allocate) as ((n: number) => number) | undefined;
     if (!fn || this.failed) return 0;
     const saved = this.restricted;
-    this.restricted = { allowed: ALLOWED_DURING_ALLOC, phase: "the allocator" };
+    this.restricted = DURING_ALLOC;
     try {
       return fn(size) >>> 0;
     } catch (e) {
@@ -171,6 +192,7 @@ export class Vm {
   /** Instantiates the module; a start section that makes a hostcall fails the load. */
   instantiate(imports: WebAssembly.Imports): void {
     this.instantiating = true;
+    this.memory.forget();
     try {
       this.instance = new WebAssembly.Instance(this.module.module, imports);
     } catch (e) {
@@ -193,7 +215,7 @@ export class Vm {
     }
     for (const [name, run] of steps) {
       this.restricted = { allowed: ALLOWED_DURING_START, phase: name };
-      this.record(this.vmTrace, { kind: "callback", name, context: 0, args: [] });
+      this.record(this.vmTrace, { seq: 0, kind: "callback", name, context: 0, args: [] });
       try { run(); } catch (err) { this.fail(`trap in ${name}: ${errorText(err)}`); } finally { this.restricted = null; }
       if (this.failed) return;
     }
@@ -206,15 +228,14 @@ export class Vm {
    */
   call(ctx: Context, name: string, args: number[]): CallResult {
     const fn = this.exports[name] as ((...a: number[]) => number | undefined) | undefined;
-    const done = (ran: boolean, trapped: boolean, value: number, lrs: boolean, actions: Array<() => void>): CallResult =>
-      ({ ran, trapped, value, localResponseSent: lrs, flush: () => { for (const a of actions) a(); } });
-    if (this.failed || typeof fn !== "function") return done(false, false, 0, false, []);
+    if (this.failed || typeof fn !== "function") return callResult(false, false, 0, false, null);
     if (this.current) throw new Error(`re-entrant VM call ${name} while ${this.current.id} is running`);
     this.current = ctx;
     this.effectiveId = 0;
     this.localResponseSent = false;
-    this.deferred = [];
-    const entry = this.record(ctx.trace, { kind: "callback", name, context: ctx.id, args: args.slice() });
+    this.deferred = null;
+    const entry = this.services.traceLimit > 0
+      ? this.record(ctx.trace, { seq: 0, kind: "callback", name, context: ctx.id, args: args.slice() }) : this.skipTrace();
     let value = 0, trapped = false;
     try {
       value = (fn(...args) ?? 0) as number;
@@ -225,12 +246,12 @@ export class Vm {
       this.current = null;
       this.effectiveId = 0;
     }
-    if (!trapped) entry.result = value >>> 0;
+    if (!trapped && entry) entry.result = value >>> 0;
     const lrs = this.localResponseSent;
     this.localResponseSent = false;
-    const actions = trapped ? [] : this.deferred;
-    this.deferred = [];
-    return done(!trapped, trapped, value >>> 0, lrs, actions);
+    const actions = trapped ? null : this.deferred;
+    this.deferred = null;
+    return callResult(!trapped, trapped, value >>> 0, lrs, actions);
   }
 
   logLevelName(level: number): LogLevelName { return LOG_LEVELS[level] ?? "critical"; }
