@@ -60,6 +60,17 @@ export function convertTrailersResult(value: number, localResponseSent: boolean)
   return localResponseSent || v >= 1 ? "StopIteration" : "Continue";
 }
 
+/** Envoy's Network::FilterStatus for a network (TCP) filter callback. */
+export type NetworkStatus = "Continue" | "StopIteration";
+
+/** §10.5 for network filters (cpp-host `onNetworkNewConnection`, `convertVmCallResultToFilterStatus`): 0 continues, anything else stops. */
+export function convertNetworkResult(value: number): NetworkStatus {
+  return value >>> 0 === 0 ? "Continue" : "StopIteration";
+}
+
+/** `proxy_on_*_connection_close` peer types. */
+export const PeerType = { UNKNOWN: 0, LOCAL: 1, REMOTE: 2 } as const;
+
 /** The `env` imports every 0.2.x module may link, plus those only 0.2.1 links (§7). */
 export const ENV_COMMON = [
   "proxy_log", "proxy_get_current_time_nanoseconds", "proxy_set_tick_period_milliseconds", "proxy_set_effective_context",

@@ -58,11 +58,12 @@ export class HttpStream implements StreamHooks {
     this.properties = normalizeProperties(options.properties);
     this.info = { startTimeMs: env.clock.wallMs(), protocol: options.protocol ?? "HTTP/1.1", requestBodyBytes: 0, responseBodyBytes: 0, connectionId: nextConnectionId++ };
     this.slots = plugins.map((plugin) => {
-      const vm = plugin.vm(worker);
-      const failOpenSkip = vm.failed && plugin.spec.failOpen;
+      // FAIL_RELOAD may move this worker to a fresh VM first; the stream then stays on the VM it got.
+      const vm = plugin.vmForNewStream(worker);
+      const failOpenSkip = vm.failed && plugin.skipsWhenFailed;
       const ctx = new StreamContext(vm.failed ? 0 : vm.allocContextId(), plugin.root(worker), this);
       if (!vm.failed) vm.contexts.set(ctx.id, ctx);
-      return { plugin, ctx, skipped: failOpenSkip, request: dirState(), response: dirState() };
+      return { plugin, vm, ctx, skipped: failOpenSkip, request: dirState(), response: dirState() };
     });
     const active = this.slots.map((_, i) => i).filter((i) => !this.slots[i].skipped);
     this.order = { request: active, response: [...active].reverse() };
@@ -181,7 +182,7 @@ export class HttpStream implements StreamHooks {
 
   private call(slot: Slot, d: Direction, cb: string, args: () => number[], convert: (v: number, lrs: boolean) => FilterStatus,
     failStatus: FilterStatus, create = false): { status: FilterStatus; flush: () => void } {
-    const vm = slot.plugin.vm(this.worker), ctx = slot.ctx;
+    const vm = slot.vm, ctx = slot.ctx;
     let out: { status: FilterStatus; flush: () => void };
     if (!ctx.created && create && !vm.failed) this.createContext(slot);
     // Envoy skips a context that never reached the VM, except that headers on a failed VM answer 503.
@@ -203,7 +204,7 @@ export class HttpStream implements StreamHooks {
   }
 
   private createContext(slot: Slot): void {
-    const vm = slot.plugin.vm(this.worker);
+    const vm = slot.vm;
     slot.ctx.created = true;
     vm.call(slot.ctx, "proxy_on_context_create", [slot.ctx.id, slot.ctx.root.id]).flush();
   }
@@ -411,9 +412,9 @@ export class HttpStream implements StreamHooks {
     if (this.finished) return;
     this.finished = true;
     this.info.durationMs = this.env.clock.wallMs() - this.info.startTimeMs;
-    const live = this.slots.filter((s) => !s.skipped && !s.plugin.vm(this.worker).failed);
+    const live = this.slots.filter((s) => !s.skipped && !s.vm.failed);
     for (const s of live) {
-      const vm = s.plugin.vm(this.worker), ctx = s.ctx;
+      const vm = s.vm, ctx = s.ctx;
       if (!ctx.created) this.createContext(s);
       if (vm.failed) continue;
       Object.assign(ctx, { logPhase: true, logRequestHeaders: this.requestMap, logResponseHeaders: this.client.headers, logResponseTrailers: this.client.trailers });
@@ -421,7 +422,7 @@ export class HttpStream implements StreamHooks {
       ctx.logPhase = false;
     }
     for (const s of live) {
-      const vm = s.plugin.vm(this.worker), ctx = s.ctx;
+      const vm = s.vm, ctx = s.ctx;
       if (!vm.failed && ctx.created) {
         vm.call(ctx, "proxy_on_done", [ctx.id]).flush();
         vm.call(ctx, "proxy_on_delete", [ctx.id]).flush();

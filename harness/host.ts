@@ -9,19 +9,20 @@
  * const s = await host.run({ request: { headers: { ":method": "GET", ":path": "/", ":authority": "a" } } });
  * assert.is(s.client.headers?.get(":status"), "200");
  */
-import { LOG_LEVELS, LOG_OFF, type LogLevelName } from "./abi.ts";
+import type { LogLevelName } from "./abi.ts";
 import { Chain } from "./chain.ts";
 import type { Callout, ClusterTarget } from "./callouts.ts";
 import { compileModule, HostLoadError, type CompiledModule } from "./compile.ts";
 import type { HttpStream, StreamOptions } from "./driver.ts";
 import { Environment, type EnvironmentOptions } from "./environment.ts";
 import type { Exchange } from "./exchange.ts";
-import { buildImports } from "./imports/index.ts";
 import { bytes, text } from "./memory.ts";
-import { Plugin, startRoot, stopRoot } from "./plugin.ts";
+import { Plugin, stopRoot } from "./plugin.ts";
 import { normalizeProperties, type PropertyTree } from "./properties.ts";
-import type { PluginSpec } from "./root.ts";
-import { Vm, type LogEntry, type Misuse, type TraceEntry } from "./vm.ts";
+import type { FailurePolicy, PluginSpec, RootContext } from "./root.ts";
+import { createVm, runCanary, runRootSequence, startRoot, validateOn, type ValidationResult, type VmOwner } from "./startup.ts";
+import { runTcpExchange, TcpConnection, type ConnectionOptions, type TcpExchange } from "./tcp.ts";
+import type { LogEntry, Misuse, TraceEntry, Vm } from "./vm.ts";
 
 export type ConfigInput = string | Uint8Array | object;
 
@@ -31,8 +32,20 @@ export interface PluginOptions {
   rootId?: string;
   /** `plugin_name` (default: the root id, or "plugin"). */
   name?: string;
-  /** Envoy's legacy `fail_open`: a failed VM lets traffic through instead of answering 503. */
+  /**
+   * Envoy's legacy `fail_open`: a failed VM lets traffic through instead of answering 503, for
+   * streams already on it too. Exclusive with `failurePolicy`, as in Envoy.
+   */
   failOpen?: boolean;
+  /**
+   * Envoy's `failure_policy` for new streams on a failed VM: FAIL_CLOSED (default, a 503 /
+   * closed connection), FAIL_OPEN (the filter is left out), FAIL_RELOAD (a fresh VM, at most once
+   * per `reloadBackoffMs`; fail-closed meanwhile). Streams already on the failed VM fail closed
+   * unless `failOpen` is set.
+   */
+  failurePolicy?: FailurePolicy;
+  /** FAIL_RELOAD's backoff base interval in ms (default 1000, Envoy's default; jitter not modelled). */
+  reloadBackoffMs?: number;
   /** Envoy ≥ 1.35 `allow_on_headers_stop_iteration` (default false, as in Envoy). */
   allowOnHeadersStopIteration?: boolean;
   /** Static properties, e.g. `{"xds.route_name": "r1", xds: {cluster_name: "c"}}`. */
@@ -41,6 +54,11 @@ export interface PluginOptions {
 
 export interface HostOptions extends PluginOptions, EnvironmentOptions {
   vmConfig?: ConfigInput;
+  /**
+   * Run each plugin's start-up first on a throw-away canary VM, as Envoy does (default true). Its
+   * logs are kept apart (`canaryLogs()`), its callouts are never sent, its timers never fire.
+   */
+  canary?: boolean;
   vmId?: string;
   /** Number of VM instances (Envoy worker threads); streams go round-robin unless a worker is chosen. */
   workers?: number;
@@ -81,14 +99,48 @@ let logSeq = 0;
 
 export interface MetricValue { name: string; type: "counter" | "gauge" | "histogram"; value: number; samples: number[] }
 
-export class Host {
+export class Host implements VmOwner {
+  /** The current VM of each worker (FAIL_RELOAD replaces a failed one). */
   readonly vms: Vm[] = [];
+  /** Worker VMs a FAIL_RELOAD replaced; their failures still count in `failures()`. */
+  readonly retiredVms: Vm[] = [];
+  /** What the canary VMs logged (Envoy prints these too; kept apart so start-up lines are not doubled). */
+  readonly canaryLogEntries: LogEntry[] = [];
+  readonly vmConfig: Uint8Array;
+  readonly vmProperties = DEFAULT_STREAM_PROPERTIES;
+  readonly filterStateFactories: Set<string>;
   readonly plugins: Plugin[] = [];
   readonly logEntries: LogEntry[] = [];
   readonly calloutList: Callout[] = [];
   private chain!: Chain;
+  private nextConnectionWorker = 0;
 
-  private constructor(readonly module: CompiledModule, readonly environment: Environment, readonly options: HostOptions) {}
+  private constructor(readonly module: CompiledModule, readonly environment: Environment, readonly options: HostOptions) {
+    this.vmConfig = configBytes(options.vmConfig);
+    this.filterStateFactories = new Set(options.filterStateFactories ?? DEFAULT_FACTORIES);
+  }
+
+  /**
+   * Asks the module whether it would accept `pluginConfig` (`proxy_validate_configuration` on a
+   * fresh VM, as cpp-host's `validateConfiguration`). A module without that export is valid.
+   */
+  static async validateConfiguration(wasm: string | Uint8Array | ArrayBuffer, pluginConfig: ConfigInput, options: HostOptions = {}): Promise<ValidationResult> {
+    const compiled = await compileModule(wasm);
+    const env = options.environment ?? new Environment(options);
+    const host = new Host(compiled, env, { ...options, canary: false });
+    const spec = host.specs()[0];
+    spec.configuration = configBytes(pluginConfig);
+    return env.run(() => validateOn(createVm(host, 0), spec, host.logEntries));
+  }
+
+  /** VmOwner: where a VM's log lines and callouts go. */
+  log(e: LogEntry, canary: boolean): void {
+    e.seq = ++logSeq;
+    if (canary) { this.canaryLogEntries.push(e); return; }
+    this.logEntries.push(e);
+    this.options.onLog?.(e);
+  }
+  callout(c: Callout, canary: boolean): void { if (!canary) this.calloutList.push(c); }
 
   /** Loads and starts a module; rejects with HostLoadError (missing imports, failed start, configure false). */
   static async load(wasm: string | Uint8Array | ArrayBuffer, options: HostOptions = {}): Promise<Host> {
@@ -99,33 +151,62 @@ export class Host {
     return host;
   }
 
-  private boot(): void {
+  private specs(): PluginSpec[] {
     const o = this.options;
-    const level = o.logLevel === "off" ? LOG_OFF : LOG_LEVELS.indexOf(o.logLevel ?? "info");
-    const specs: PluginSpec[] = [o, ...(o.plugins ?? [])].map((p) => ({
-      name: p.name ?? (p.rootId || "plugin"), rootId: p.rootId ?? "", vmId: o.vmId ?? "",
-      configuration: configBytes(p.pluginConfig), failOpen: p.failOpen ?? o.failOpen ?? false,
-      allowOnHeadersStopIteration: p.allowOnHeadersStopIteration ?? o.allowOnHeadersStopIteration ?? false,
-      properties: normalizeProperties(p.properties ?? {}),
-    }));
-    const roots = specs.map(() => [] as import("./root.ts").RootContext[]);
-    for (let w = 0; w < Math.max(1, o.workers ?? 1); w++) {
-      const vm = new Vm(this.module, {
-        env: this.environment, vmId: o.vmId ?? "", vmConfig: configBytes(o.vmConfig), worker: w, logLevel: level,
-        wasiEnv: Object.entries(o.env ?? {}), clusters: new Map(Object.entries(o.clusters ?? {})),
-        filterStateFactories: new Set(o.filterStateFactories ?? DEFAULT_FACTORIES), vmProperties: DEFAULT_STREAM_PROPERTIES,
-        log: (e) => { e.seq = ++logSeq; this.logEntries.push(e); o.onLog?.(e); },
-        onCallout: (c) => this.calloutList.push(c),
-        traceLimit: o.traceLimit ?? 10000,
-      });
-      vm.instantiate(buildImports(vm));
-      vm.start();
-      if (vm.failed) throw new HostLoadError(`Wasm VM failed to start (worker ${w}): ${vm.failure}`);
+    return [o, ...(o.plugins ?? [])].map((p) => {
+      const failOpen = p.failOpen ?? o.failOpen;
+      const policy = p.failurePolicy ?? o.failurePolicy;
+      if (failOpen !== undefined && policy !== undefined) throw new HostLoadError("only one of fail_open or failure_policy can be set");
+      return {
+        name: p.name ?? (p.rootId || "plugin"), rootId: p.rootId ?? "", vmId: o.vmId ?? "",
+        configuration: configBytes(p.pluginConfig), failOpen: failOpen ?? false,
+        failurePolicy: failOpen ? "FAIL_OPEN" : policy ?? "FAIL_CLOSED",
+        reloadBackoffMs: p.reloadBackoffMs ?? o.reloadBackoffMs ?? 1000,
+        allowOnHeadersStopIteration: p.allowOnHeadersStopIteration ?? o.allowOnHeadersStopIteration ?? false,
+        properties: normalizeProperties(p.properties ?? {}),
+      };
+    });
+  }
+
+  private boot(): void {
+    const specs = this.specs();
+    const logs = () => this.logEntries;
+    // Envoy validates each plugin on a throw-away clone before any worker starts it.
+    if (this.options.canary ?? true) for (const spec of specs) runCanary(this, spec, () => this.canaryLogEntries);
+    const roots = specs.map(() => [] as RootContext[]);
+    for (let w = 0; w < Math.max(1, this.options.workers ?? 1); w++) {
+      const vm = createVm(this, w);
       this.vms.push(vm);
-      specs.forEach((spec, i) => roots[i].push(startRoot(this, vm, spec)));
+      specs.forEach((spec, i) => roots[i].push(startRoot(vm, spec, logs)));
     }
     specs.forEach((spec, i) => this.plugins.push(new Plugin(this, spec, roots[i])));
     this.chain = new Chain([this.plugins[0]]);
+  }
+
+  /**
+   * Restarts a plugin with a new configuration, as Envoy does on a config update whose VM stays:
+   * the canary first (a rejection throws HostLoadError and changes nothing), then on every worker
+   * the existing root sees `proxy_on_context_create(R, 0)` and `proxy_on_vm_start` again, then
+   * `proxy_on_configure` with the new configuration.
+   */
+  reconfigure(pluginConfig: ConfigInput, rootId?: string): void {
+    const plugin = this.plugin(rootId);
+    const spec = { ...plugin.spec, configuration: configBytes(pluginConfig) };
+    this.environment.run(() => {
+      if (this.options.canary ?? true) runCanary(this, spec, () => this.canaryLogEntries);
+      plugin.spec.configuration = spec.configuration;
+      plugin.roots.forEach((root, w) => runRootSequence(plugin.vm(w), root, () => this.logEntries));
+    });
+  }
+
+  /** The healthy VM of a worker for a FAIL_RELOAD: the current one, or a fresh clone replacing a failed one. */
+  workerVm(worker: number): Vm {
+    const current = this.vms[worker];
+    if (!current.failed) return current;
+    const fresh = createVm(this, worker);
+    this.retiredVms.push(current);
+    this.vms[worker] = fresh;
+    return fresh;
   }
 
   /** The plugin with this root id (default: the first). */
@@ -139,6 +220,16 @@ export class Host {
   stream(options?: StreamOptions): HttpStream { return this.chain.stream(options); }
   /** Runs a whole exchange (`{request, response}`) and returns the finished (or paused) stream. */
   run(exchange: Exchange, options?: StreamOptions): Promise<HttpStream> { return this.chain.run(exchange, options); }
+
+  /** A new TCP connection through this host's first plugin as a network filter: `proxy_on_new_connection` runs now. */
+  connection(options: ConnectionOptions = {}): TcpConnection {
+    const worker = options.worker ?? this.nextConnectionWorker++ % this.vms.length;
+    return new TcpConnection(this.plugins[0], this.environment, worker, options);
+  }
+  /** Runs a whole connection (`{downstream, upstream, close}`) and returns it, closed unless `close: "none"`. */
+  runTcp(exchange: TcpExchange, options?: ConnectionOptions): Promise<TcpConnection> {
+    return runTcpExchange(this.connection(options), this.environment, exchange);
+  }
 
   /** Log messages, optionally only those at one level. */
   logs(level?: LogLevelName): string[] { return this.logEntries.filter((e) => !level || e.level === level).map((e) => e.message); }
@@ -169,9 +260,11 @@ export class Host {
     const after = this.memoryPages();
     return { before, after, flat: after.every((p, i) => p === before[i]) };
   }
-  /** True once any worker VM has failed (trap). */
-  get failed(): boolean { return this.vms.some((vm) => vm.failed); }
-  failures(): string[] { return this.vms.flatMap((vm) => (vm.failure ? [`worker ${vm.services.worker}: ${vm.failure}`] : [])); }
+  /** True once any worker VM has failed (trap), even if FAIL_RELOAD replaced it since. */
+  get failed(): boolean { return this.vms.some((vm) => vm.failed) || this.retiredVms.length > 0; }
+  failures(): string[] { return [...this.retiredVms, ...this.vms].flatMap((vm) => (vm.failure ? [`worker ${vm.services.worker}: ${vm.failure}`] : [])); }
+  /** Log messages of the canary VMs (start-up seen once more per plugin), optionally at one level. */
+  canaryLogs(level?: LogLevelName): string[] { return this.canaryLogEntries.filter((e) => !level || e.level === level).map((e) => e.message); }
   /** ABI misuse recorded so far (BAD_ARGUMENT / INVALID_MEMORY_ACCESS results, restricted calls, …). */
   misuse(): Misuse[] { return this.vms.flatMap((vm) => vm.misuse); }
   /** Hostcalls made outside any stream: start-up and root contexts. */

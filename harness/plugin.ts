@@ -1,47 +1,56 @@
 /**
  * @module harness/plugin
- * A plugin (one root id with its configuration) and its root context in each worker VM,
- * started the way Envoy starts it: `proxy_on_context_create(R, 0)` → `proxy_on_vm_start`
- * → `proxy_on_configure`, a false result or a trap failing the load with a clear error.
+ * A plugin (one root id with its configuration) and, per worker, the VM and root context it runs
+ * in. Envoy's FAIL_RELOAD lives here (`maybeReloadHandleIfNeeded`): as a stream or connection is
+ * created on a failed VM, the plugin moves that worker to a fresh VM, at most once per backoff
+ * interval since it was last loaded, and stays fail-closed until a reload succeeds.
  */
-import { HostLoadError } from "./compile.ts";
-import { RootContext, type PluginSpec } from "./root.ts";
+import { startRoot } from "./startup.ts";
+import type { RootContext, PluginSpec } from "./root.ts";
 import type { Vm } from "./vm.ts";
 import type { Host } from "./host.ts";
 
+export interface ReloadRecord { worker: number; atMs: number; ok: boolean; error?: string }
+
 export class Plugin {
-  constructor(readonly host: Host, readonly spec: PluginSpec, readonly roots: RootContext[]) {}
-  vm(worker: number): Vm { return this.host.vms[worker % this.host.vms.length]; }
+  /** The VM each worker runs this plugin in; streams already on an old VM keep it. */
+  readonly vms: Vm[];
+  /** FAIL_RELOAD attempts, in order (Envoy's VmReloadSuccess / VmReloadFailure events). */
+  readonly reloads: ReloadRecord[] = [];
+  /** New streams that met a failed VM inside the backoff interval (Envoy's VmReloadBackoff). */
+  reloadBackoffs = 0;
+  private readonly lastLoadMs: number[];
+
+  constructor(readonly host: Host, readonly spec: PluginSpec, readonly roots: RootContext[]) {
+    this.vms = [...host.vms];
+    this.lastLoadMs = host.vms.map(() => this.nowMs());
+  }
+
+  vm(worker: number): Vm { return this.vms[worker % this.vms.length]; }
   root(worker: number): RootContext { return this.roots[worker % this.roots.length]; }
-}
+  /** A new stream or connection on a failed VM leaves this plugin out of the chain (FAIL_OPEN) rather than failing closed. */
+  get skipsWhenFailed(): boolean { return this.spec.failurePolicy === "FAIL_OPEN"; }
 
-function lastProblem(host: Host, vm: Vm): string {
-  const e = [...host.logEntries].reverse().find((l) => l.worker === vm.services.worker && ["warn", "error", "critical"].includes(l.level));
-  return e ? ` (last log: ${e.message})` : "";
-}
+  private nowMs(): number { return Number(this.host.environment.clock.monotonicNs() / 1_000_000n); }
 
-export function startRoot(host: Host, vm: Vm, spec: PluginSpec): RootContext {
-  const root = new RootContext(vm.allocContextId(), spec);
-  vm.contexts.set(root.id, root);
-  const where = `plugin "${spec.name}" (root_id "${spec.rootId}", worker ${vm.services.worker})`;
-  const check = (step: string, r: { ran: boolean; value: number } | null) => {
-    if (vm.failed) throw new HostLoadError(`Wasm VM failed in ${step} of ${where}: ${vm.failure}`);
-    if (r && r.ran && r.value === 0) throw new HostLoadError(`${step} returned false for ${where}: configuration rejected${lastProblem(host, vm)}`);
-  };
-  root.created = true;
-  root.configuring = true;
-  vm.call(root, "proxy_on_context_create", [root.id, 0]).flush();
-  root.configuring = false;
-  check("proxy_on_context_create", null);
-  const started = vm.call(root, "proxy_on_vm_start", [root.id, vm.services.vmConfig.length]);
-  started.flush();
-  check("proxy_on_vm_start", started);
-  root.configuring = true;
-  const configured = vm.call(root, "proxy_on_configure", [root.id, spec.configuration.length]);
-  root.configuring = false;
-  configured.flush();
-  check("proxy_on_configure", configured);
-  return root;
+  /** The VM a new stream or connection on `worker` gets, after a FAIL_RELOAD reload if one is due. */
+  vmForNewStream(worker: number): Vm {
+    const w = worker % this.vms.length;
+    const vm = this.vms[w];
+    if (!vm.failed || this.spec.failurePolicy !== "FAIL_RELOAD") return vm;
+    const now = this.nowMs();
+    if (now - this.lastLoadMs[w] < this.spec.reloadBackoffMs) { this.reloadBackoffs++; return vm; }
+    this.lastLoadMs[w] = now;
+    try {
+      const fresh = this.host.workerVm(w);
+      this.roots[w] = this.host.environment.run(() => startRoot(fresh, this.spec, () => this.host.logEntries));
+      this.vms[w] = fresh;
+      this.reloads.push({ worker: w, atMs: now, ok: true });
+    } catch (e) {
+      this.reloads.push({ worker: w, atMs: now, ok: false, error: e instanceof Error ? e.message : String(e) });
+    }
+    return this.vms[w];
+  }
 }
 
 /** Root shutdown: `proxy_on_done(R)`; true ⇒ `proxy_on_delete(R)`, false ⇒ wait for `proxy_done()`. */

@@ -150,15 +150,18 @@ export function getProperty(ctx: Context, staticProps: PropertyTree, vmId: strin
   const segments = text(raw).split("\0");
   const [head, ...rest] = segments;
   const stream = ctx.kind === "stream" ? ctx : null;
+  // HTTP streams and TCP connections both have a connection's stream info; only HTTP has request/response.
+  const conn = ctx.kind === "root" ? null : ctx;
   const plugin = ctx.kind === "root" ? ctx.plugin : ctx.root.plugin;
-  if (STREAM_ONLY.has(head) && !stream) return Status.NOT_FOUND;
-  const props = stream ? merge(staticProps, stream.hooks.properties) : staticProps;
+  if (STREAM_ONLY.has(head) && !conn) return Status.NOT_FOUND;
+  if ((head === "request" || head === "response") && !stream) return Status.NOT_FOUND;
+  const props = conn ? merge(staticProps, conn.hooks.properties) : staticProps;
 
   let base: PropertyValue | undefined;
   if (stream && head === "request") base = merge(requestTree(stream.logPhase ? stream.logRequestHeaders : stream.requestHeaders, stream), (props.request as PropertyTree) ?? {});
   else if (stream && head === "response") base = merge(responseTree(stream), (props.response as PropertyTree) ?? {});
-  else if (stream && head === "connection") base = merge({ id: prop.uint(stream.hooks.info.connectionId), mtls: false }, (props.connection as PropertyTree) ?? {});
-  else if (stream && head === "connection_id") base = prop.uint(stream.hooks.info.connectionId);
+  else if (conn && head === "connection") base = merge({ id: prop.uint(conn.hooks.info.connectionId), mtls: false }, (props.connection as PropertyTree) ?? {});
+  else if (conn && head === "connection_id") base = prop.uint(conn.hooks.info.connectionId);
   else if (head === "plugin_name") base = plugin.name;
   else if (head === "plugin_root_id") base = plugin.rootId;
   else if (head === "plugin_vm_id") base = vmId;
@@ -169,8 +172,8 @@ export function getProperty(ctx: Context, staticProps: PropertyTree, vmId: strin
     if (v === undefined) return Status.NOT_FOUND;
     return serializeValue(v) ?? Status.SERIALIZATION_FAILURE;
   }
-  if (stream) {
-    const state = stream.hooks.filterState.get(text(raw));
+  if (conn) {
+    const state = conn.hooks.filterState.get(text(raw));
     if (state) return state;
   }
   return Status.NOT_FOUND;

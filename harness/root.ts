@@ -11,14 +11,25 @@ import type { PropertyTree } from "./properties.ts";
 import type { Callout } from "./callouts.ts";
 import type { TraceEntry } from "./vm.ts";
 
+export type FailurePolicy = "FAIL_CLOSED" | "FAIL_OPEN" | "FAIL_RELOAD";
+
 /** One plugin as Envoy configures it (`PluginConfig`), shared by all its worker VMs. */
 export interface PluginSpec {
   /** Plugin name (`plugin_name` property, log prefix). */
   name: string;
   rootId: string;
   vmId: string;
+  /** Replaced by a restart (`Host.reconfigure`); roots read it through this spec. */
   configuration: Uint8Array;
+  /**
+   * Envoy's legacy `fail_open`: the only flag that lets streams already on a failed VM continue
+   * (cpp-host's `plugin_->fail_open_`); it also means FAIL_OPEN for new streams.
+   */
   failOpen: boolean;
+  /** What new streams meet once the VM failed (Envoy's `failure_policy`, default FAIL_CLOSED). */
+  failurePolicy: FailurePolicy;
+  /** FAIL_RELOAD: at least this long between reloads of a worker's VM (`reload_config.backoff.base_interval`). */
+  reloadBackoffMs: number;
   allowOnHeadersStopIteration: boolean;
   properties: PropertyTree;
 }

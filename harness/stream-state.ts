@@ -9,6 +9,7 @@ import type { HeaderMap } from "./header-map.ts";
 import type { BodyBuffer, StreamContext } from "./http.ts";
 import type { Plugin } from "./plugin.ts";
 import type { PropertyTree } from "./properties.ts";
+import type { Vm } from "./vm.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -63,7 +64,8 @@ export function heldBody(st: DirState): Uint8Array {
   return st.buffer;
 }
 
-export interface Slot { plugin: Plugin; ctx: StreamContext; skipped: boolean; request: DirState; response: DirState }
+/** One plugin's place in a stream; `vm` is the VM the stream started on (a FAIL_RELOAD does not move it). */
+export interface Slot { plugin: Plugin; vm: Vm; ctx: StreamContext; skipped: boolean; request: DirState; response: DirState }
 
 export interface CallbackRecord { plugin: string; callback: string; status: FilterStatus }
 

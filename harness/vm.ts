@@ -9,12 +9,13 @@ import { ALLOWED_DURING_ALLOC, ALLOWED_DURING_START, Status, STATUS_NAMES, LOG_L
 import { ModuleMemory, MemoryFault } from "./memory.ts";
 import type { RootContext } from "./root.ts";
 import type { StreamContext } from "./http.ts";
+import type { TcpContext } from "./tcp-context.ts";
 import type { Environment } from "./environment.ts";
 import { HostLoadError, type CompiledModule } from "./compile.ts";
 import type { PropertyTree } from "./properties.ts";
 import type { ClusterTarget } from "./callouts.ts";
 
-export type Context = RootContext | StreamContext;
+export type Context = RootContext | StreamContext | TcpContext;
 
 export interface TraceEntry {
   seq: number;

@@ -22,6 +22,7 @@ export const CALLBACKS: Record<string, string> = {
   proxy_on_delete: sig("i"),
   proxy_on_vm_start: sig("ii", "r"),
   proxy_on_configure: sig("ii", "r"),
+  proxy_validate_configuration: sig("ii", "r"),
   proxy_on_tick: sig("i"),
   proxy_on_new_connection: sig("i", "r"),
   proxy_on_downstream_data: sig("iii", "r"),

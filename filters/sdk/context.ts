@@ -6,9 +6,10 @@
  * `dispatch*` methods are answered on that same context.
  */
 import {
-  Action, BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, PeerType,
+  Action, BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, PeerType, Status, StreamType,
 } from "./types";
-import { getBufferBytes } from "./hostcalls/buffers";
+import { getBufferBytes, setBufferBytes } from "./hostcalls/buffers";
+import { closeStream, continueStream } from "./hostcalls/stream";
 import { grpcCall, grpcStream, httpCall } from "./hostcalls/callouts";
 import { HeaderPair } from "./hostcalls/pairs";
 
@@ -70,6 +71,12 @@ export class RootContext extends Context {
   onVmStart(vmConfigurationSize: u32): bool { return true; }
   /** The plugin configuration is readable here (`pluginConfiguration()`); false rejects it. */
   onConfigure(pluginConfigurationSize: u32): bool { return true; }
+  /**
+   * A host asks whether a configuration would be accepted, before starting the plugin (the root
+   * may not have seen `onVmStart` yet); `pluginConfiguration()` is readable. Needs the module to
+   * export `proxy_validate_configuration` (see exports.ts).
+   */
+  onValidateConfiguration(pluginConfigurationSize: u32): bool { return true; }
   onTick(): void {}
   onQueueReady(queueId: u32): void {}
   /** Arguments are in buffer `CallData` (8). */
@@ -114,10 +121,38 @@ export class TcpContext extends Context {
     this.root = root;
   }
 
+  /** Pause delays the upstream connection until data passes or `resumeDownstream()`. */
   onNewConnection(): Action { return Action.Continue; }
+  /** `dataSize` covers everything the filter held so far (a Pause keeps the bytes for the next call). */
   onDownstreamData(dataSize: u32, endOfStream: bool): Action { return Action.Continue; }
+  /** The client closed (Remote) or Envoy closed it (Local); done → log → delete follow at once. */
   onDownstreamConnectionClose(peer: PeerType): void {}
+  /** Bytes from the upstream; a Pause keeps them for the next call (there is no resume on this side). */
   onUpstreamData(dataSize: u32, endOfStream: bool): Action { return Action.Continue; }
+  /** Envoy only calls this for an upstream write with end_stream, with peer Unknown. */
   onUpstreamConnectionClose(peer: PeerType): void {}
+  /** Access-log phase, after `onDone` for TCP (Envoy: done → log → delete). */
   onLog(): void {}
+
+  /** Client bytes (only inside `onDownstreamData`, or while it paused); null on a non-OK status. */
+  downstreamData(start: u32 = 0, maxSize: u32 = u32.MAX_VALUE): ArrayBuffer | null {
+    return getBufferBytes(BufferType.DownstreamData, start, maxSize);
+  }
+  /** Rewrites client bytes with Envoy's shapes (start 0: drop `size` and prepend; start ≥ length: append). */
+  setDownstreamData(start: u32, size: u32, value: ArrayBuffer): Status {
+    return setBufferBytes(BufferType.DownstreamData, start, size, value);
+  }
+  /** Upstream bytes (only inside `onUpstreamData`, or while it paused). */
+  upstreamData(start: u32 = 0, maxSize: u32 = u32.MAX_VALUE): ArrayBuffer | null {
+    return getBufferBytes(BufferType.UpstreamData, start, maxSize);
+  }
+  setUpstreamData(start: u32, size: u32, value: ArrayBuffer): Status {
+    return setBufferBytes(BufferType.UpstreamData, start, size, value);
+  }
+  /** Lets held client bytes go on to the upstream (deferred until the callback returns). */
+  resumeDownstream(): Status { return continueStream(StreamType.Downstream); }
+  /** Closes the connection after flushing what was written (deferred until the callback returns). */
+  closeDownstream(): Status { return closeStream(StreamType.Downstream); }
+  /** Same connection, reported as `wasm_upstream_close`. */
+  closeUpstream(): Status { return closeStream(StreamType.Upstream); }
 }

@@ -70,6 +70,21 @@ export function proxy_on_configure(rootContextId: u32, pluginConfigurationSize: 
   return roots.get(rootContextId).onConfigure(pluginConfigurationSize) ? 1 : 0;
 }
 
+/**
+ * Not in the SDK's default exports: a filter that wants hosts to validate its configuration
+ * re-exports it. The root may not exist yet (cpp-host validates before starting the plugin), so it
+ * is made here without `proxy_on_context_create`, and kept for a later start with the same id.
+ */
+export function proxy_validate_configuration(rootContextId: u32, pluginConfigurationSize: u32): i32 {
+  beginCallback();
+  if (!roots.has(rootContextId)) {
+    const factory = factoryFor();
+    if (factory === null) return 1;
+    roots.set(rootContextId, factory(rootContextId));
+  }
+  return roots.get(rootContextId).onValidateConfiguration(pluginConfigurationSize) ? 1 : 0;
+}
+
 function contextById(contextId: u32): Context | null {
   if (https.has(contextId)) return https.get(contextId);
   if (roots.has(contextId)) return roots.get(contextId);

@@ -22,8 +22,11 @@ function getBuffer(vm: Vm, c: Context | null, type: number): BufferView | null {
       return { bytes: held?.bytes ?? EMPTY, mutable: held };
     }
     case BufferType.DOWNSTREAM_DATA:
-    case BufferType.UPSTREAM_DATA:
-      return { bytes: EMPTY, mutable: null };
+    case BufferType.UPSTREAM_DATA: {
+      // Held from the data callback until it continues; elsewhere an empty, unwritable buffer (§10.9).
+      const held = c?.kind === "tcp" ? (type === BufferType.DOWNSTREAM_DATA ? c.downstreamData : c.upstreamData) : null;
+      return { bytes: held?.bytes ?? EMPTY, mutable: held };
+    }
     case BufferType.HTTP_CALL_RESPONSE_BODY:
       return root?.delivery?.body !== undefined ? { bytes: root.delivery.body, mutable: null } : null;
     case BufferType.GRPC_CALL_MESSAGE: {

@@ -67,7 +67,7 @@ export function foreignImports(vm: Vm) {
       const path = vm.memory.readString(pp, pl);
       const value = vm.memory.read(vp, vl);
       const c = vm.ctx();
-      if (c?.kind !== "stream") return Status.NOT_FOUND;
+      if (!c || c.kind === "root") return Status.NOT_FOUND;
       // Envoy looks the prototype up in the ROOT context (declare_property); readonly ⇒ set once.
       if (c.root.declared.get(path)?.readonly && c.hooks.filterState.has(path)) return Status.BAD_ARGUMENT;
       c.hooks.filterState.set(path, value);
@@ -87,7 +87,7 @@ export function foreignImports(vm: Vm) {
         const parsed = parseFilterStateArgs(args);
         if (!parsed) return Status.BAD_ARGUMENT;
         if (!vm.services.filterStateFactories.has(parsed.path)) return Status.NOT_FOUND;
-        if (c?.kind !== "stream") return Status.NOT_FOUND;
+        if (!c || c.kind === "root") return Status.NOT_FOUND;
         c.hooks.envoyFilterState.set(parsed.path, { value: parsed.value, span: parsed.span });
         noResult();
         return Status.OK;

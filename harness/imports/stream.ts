@@ -14,8 +14,12 @@ export function streamImports(vm: Vm) {
       const t = type >>> 0;
       if (t === StreamType.UPSTREAM) return Status.UNIMPLEMENTED;
       if (t > 3) return Status.BAD_ARGUMENT;
-      if (t === StreamType.DOWNSTREAM) return Status.OK;
       const c = vm.ctx();
+      if (t === StreamType.DOWNSTREAM) {
+        // continueReading() on a network filter; an HTTP context has no read callbacks: OK, nothing.
+        if (c?.kind === "tcp") vm.defer(() => c.hooks.continueDownstream(c));
+        return Status.OK;
+      }
       if (c?.kind === "stream") {
         const dir = t === StreamType.HTTP_REQUEST ? "request" : "response";
         vm.defer(() => c.hooks.continueStream(c, dir));
@@ -32,6 +36,8 @@ export function streamImports(vm: Vm) {
         const dir = t === StreamType.HTTP_REQUEST ? "request" : "response";
         vm.defer(() => c.hooks.closeStream(c, dir));
       }
+      // Both close the downstream connection after flushing (the write callbacks' connection is the same one).
+      if (c?.kind === "tcp" && t >= 2) vm.defer(() => c.hooks.closeConnection(c, t === StreamType.DOWNSTREAM ? "wasm_downstream_close" : "wasm_upstream_close"));
       return Status.OK;
     },
     proxy_send_local_response(status: number, detailsPtr: number, detailsLen: number, bodyPtr: number, bodyLen: number,

@@ -5,6 +5,7 @@
  * SDK against the reference. Root id "second" gets a different root, to check per-root factories.
  */
 export * from "../../filters/sdk/exports";
+export { proxy_validate_configuration } from "../../filters/sdk/dispatcher";
 import { RootContext, registerRootContext } from "../../filters/sdk/index";
 import { ProbeRoot, SecondRoot } from "./root";
 

@@ -7,15 +7,18 @@
  *   tick=<ms>, ticks=<n>                set the tick period in configure, stop after n ticks;
  *   done=false                          answer false from onDone, call proxy_done on the next tick;
  *   queue=<name>                        register a queue; every onQueueReady dequeues until empty;
- *   root=<a,b>                          root scenarios run in configure (metrics, context, callout, foreign).
+ *   root=<a,b>                          root scenarios run in configure (metrics, context, callout, foreign);
+ *   kind=tcp                            make TCP contexts (test/abi-probe/tcp.ts) instead of HTTP ones;
+ *   valid=false | trap=validate         answer false from, or abort in, proxy_validate_configuration.
  */
 import {
-  BufferType, HeaderPair, HttpContext, MapType, RootContext, StreamType, continueStream, dequeueSharedQueue, done,
+  BufferType, HeaderPair, HttpContext, MapType, RootContext, StreamType, TcpContext, continueStream, dequeueSharedQueue, done,
   getBufferBytes, getHeaderMapPairs, getHeaderMapValue, getProperty, httpCall, lastStatus, registerSharedQueue,
   sendLocalResponse, setProperty, setTickPeriodMilliseconds, clearRouteCache, setEnvoyFilterState, LifeSpan,
 } from "../../filters/sdk/index";
 import { parseSettings, renderBytes, renderPairs, report, reportNum } from "./report";
 import { ProbeStream } from "./stream";
+import { ProbeTcp, tickResume } from "./tcp";
 
 function st(): string {
   return (<i32>lastStatus()).toString();
@@ -88,6 +91,7 @@ export class ProbeRoot extends RootContext {
     this.ticks++;
     report("cb", "tick:" + this.id.toString() + ":" + this.ticks.toString());
     if (this.setting("trap") == "tick") abort("probe trap in tick");
+    if (this.setting("tcp").includes("tick_resume")) tickResume();
     if (this.pendingDone) {
       reportNum("done_call", done());
       this.pendingDone = false;
@@ -128,7 +132,20 @@ export class ProbeRoot extends RootContext {
   }
 
   newHttpContext(contextId: u32): HttpContext | null {
-    return new ProbeStream(contextId, this);
+    return this.setting("kind") == "tcp" ? null : new ProbeStream(contextId, this);
+  }
+
+  newTcpContext(contextId: u32): TcpContext | null {
+    return new ProbeTcp(contextId, this, this.settings);
+  }
+
+  onValidateConfiguration(pluginConfigurationSize: u32): bool {
+    report("cb", "validate:" + this.id.toString() + ":" + pluginConfigurationSize.toString());
+    const config = this.pluginConfiguration();
+    report("validate_config", renderBytes(config) + "/" + st());
+    const settings = parseSettings(config !== null ? String.UTF8.decode(config).replaceAll("\n", ";") : "", ";");
+    if (settings.has("trap") && settings.get("trap") == "validate") abort("probe trap in validate");
+    return !(settings.has("valid") && settings.get("valid") == "false");
   }
 }
 
