@@ -22,6 +22,8 @@ export class Prng {
   range(lo: number, hi: number): number { return lo + this.int(hi - lo + 1); }
   chance(p: number): boolean { return this.u32() / 0x100000000 < p; }
   pick<T>(items: readonly T[]): T { return items[this.int(items.length)]; }
+  /** An independent generator seeded from this one: a part of a case drawn from it consumes none of the parent's numbers. */
+  fork(): Prng { return new Prng(this.u32()); }
 }
 
 /** Per-case seed derived from the run seed, so one case can be replayed without the cases before it. */

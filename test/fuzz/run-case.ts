@@ -1,88 +1,101 @@
 /**
  * @module test/fuzz/run-case
- * Delivers one fuzz case through two hosts of the same filter — the body in the case's chunking
- * and in one chunk — and checks the invariants: no trap, no ABI misuse, the same outcome (local
- * response status, upstream body bytes, client body bytes) whatever the chunking, and a body the
- * filter rewrote still valid JSON.
+ * Delivers one fuzz case through two runners of the same target and configuration — both bodies
+ * in the case's chunking on one, in one chunk on the other — and checks the invariants: no trap,
+ * no ABI misuse, the same outcome whatever the chunking (local response status and details,
+ * upstream body bytes, client body bytes, client reset), and a body the filters rewrote still
+ * valid JSON (the request, and a non-streamed JSON response).
  */
 
-import type { Host } from "../../harness/index.ts";
-import type { HeadersInit } from "../../harness/index.ts";
+import type { HttpStream, StreamOptions } from "../../harness/index.ts";
+import type { FuzzCase, Message } from "./case.ts";
+import type { Runner } from "./targets.ts";
 
-export interface FuzzCase {
-  path: string;
-  headers: Record<string, string>;
-  body: Uint8Array;
-  /** Split offsets of the chunked delivery (empty: one chunk in both). */
-  splits: number[];
-  /** The filter runs as the controller renders it (sample's holdHeaders + allow_on_headers_stop_iteration). */
-  holdHeaders: boolean;
-}
+/** What went wrong, coarsely: shrinking keeps a case only while it fails the same way. */
+export type ProblemKind = "trap" | "misuse" | "differs" | "invalid-json";
+export interface Problem { kind: ProblemKind; message: string }
 
-interface Outcome { status: number | null; details: string | null; upstream: string; client: string }
+interface Outcome { status: number | null; details: string | null; upstream: Uint8Array; client: Uint8Array; reset: boolean; stream: HttpStream }
 
-const RESPONSE = JSON.stringify({ id: "r", object: "chat.completion", model: "gpt-4o",
-  choices: [{ index: 0, message: { role: "assistant", content: "Hello there" }, finish_reason: "stop" }],
-  usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 } });
-
-/** Envoy's buffer limit is raised so it never answers 413 differently for different chunkings. */
-const STREAM_OPTIONS = { bufferLimitBytes: 64 * 1024 * 1024 };
+/**
+ * Envoy's buffer limit is raised past any body the fuzzer makes, so buffering filters never get
+ * a 413 for one chunking and not another (a legitimate difference the invariant must not see).
+ */
+const STREAM_OPTIONS: StreamOptions = { bufferLimitBytes: 256 * 1024 * 1024 };
 
 export function chunk(body: Uint8Array, splits: number[]): Uint8Array[] {
   if (body.length === 0) return [];
   const out: Uint8Array[] = [];
   let at = 0;
-  for (const s of [...splits, body.length]) { out.push(body.subarray(at, s)); at = s; }
+  for (const s of splits) { if (s > at && s < body.length) { out.push(body.subarray(at, s)); at = s; } }
+  out.push(body.subarray(at));
   return out;
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+const strict = new TextDecoder("utf-8", { fatal: true });
+const lenient = new TextDecoder("utf-8");
+/** 2: valid JSON text (strict UTF-8); 1: valid JSON once bad UTF-8 sequences are replaced; 0: not JSON. */
+export function jsonLevel(bytes: Uint8Array): number {
+  try { JSON.parse(strict.decode(bytes)); return 2; } catch { /* below */ }
+  try { JSON.parse(lenient.decode(bytes)); return 1; } catch { return 0; }
+}
+export const isJson = (bytes: Uint8Array) => jsonLevel(bytes) === 2;
 
-function isJson(bytes: Uint8Array): boolean {
-  try { JSON.parse(new TextDecoder().decode(bytes)); return true; } catch { return false; }
+const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.compare(a, b) === 0;
+
+function misuseCount(runner: Runner): number {
+  let n = 0;
+  for (const h of runner.hosts) for (const vm of h.vms) n += vm.misuse.length;
+  return n;
 }
 
-async function deliver(host: Host, c: FuzzCase, chunks: Uint8Array[]): Promise<{ outcome: Outcome; problems: string[] }> {
-  const misuseBefore = host.misuse().length;
-  const headers: HeadersInit = { ":method": "POST", ":path": c.path, ":authority": "api.example", ...c.headers };
-  const s = await host.run({
-    request: { headers, bodyChunks: chunks },
-    response: { headers: { ":status": "200", "content-type": "application/json" }, body: RESPONSE },
+async function deliver(runner: Runner, c: FuzzCase, chunked: boolean, label: string, problems: Problem[]): Promise<Outcome> {
+  const misuseBefore = misuseCount(runner);
+  if (c.advanceMs > 0) runner.advance(c.advanceMs);
+  const parts = (m: Message) => chunk(m.body, chunked ? m.splits : []);
+  const s = await runner.run({
+    request: { headers: { ":method": "POST", ":path": c.path, ":authority": "api.example", ...c.request.headers }, bodyChunks: parts(c.request) },
+    response: { headers: { ":status": String(c.status), ...c.response.headers }, bodyChunks: parts(c.response) },
   }, STREAM_OPTIONS);
-  const problems: string[] = [];
-  if (host.failed) problems.push(`trap: ${host.failures().join("; ")}`);
-  const misuse = host.misuse().slice(misuseBefore);
-  if (misuse.length > 0) problems.push(`ABI misuse: ${misuse.map((m) => `${m.call} (${m.reason})`).join("; ")}`);
-  const outcome = {
-    status: s.localResponse?.status ?? null,
-    details: s.localResponse?.details ?? null,
-    upstream: hex(s.upstream.body),
-    client: hex(s.client.body),
-  };
-  return { outcome, problems };
+  for (const h of runner.hosts) if (h.failed) problems.push({ kind: "trap", message: `${label}: trap: ${h.failures().join("; ")}` });
+  if (misuseCount(runner) > misuseBefore) {
+    const misuse = runner.hosts.flatMap((h) => h.misuse()).slice(misuseBefore);
+    problems.push({ kind: "misuse", message: `${label}: ABI misuse: ${misuse.map((m) => `${m.call} (${m.reason})`).join("; ")}` });
+  }
+  return { status: s.localResponse?.status ?? null, details: s.localResponse?.details ?? null, upstream: s.upstream.body, client: s.client.body, reset: s.client.reset, stream: s };
 }
 
 export interface CaseResult {
-  problems: string[];
-  /** What the client saw on the one-chunk delivery: the local status, or "upstream" (passed through). */
+  problems: Problem[];
+  /** What the client saw on the one-chunk delivery: the local status, or the upstream's status. */
   verdict: string;
-  /** The filter changed the request body before the upstream saw it. */
-  rewritten: boolean;
+  /** The filters changed the request body before the upstream saw it. */
+  rewrote: boolean;
+  /** The filters changed the response body before the client saw it. */
+  rewroteResponse: boolean;
 }
 
 /** Runs the case on `chunked` (split delivery) and `whole` (one chunk); problems is empty if clean. */
-export async function checkCase(chunked: Host, whole: Host, c: FuzzCase): Promise<CaseResult> {
-  const a = await deliver(chunked, c, chunk(c.body, c.splits));
-  const b = await deliver(whole, c, chunk(c.body, []));
-  const problems = [...a.problems.map((p) => `chunked: ${p}`), ...b.problems.map((p) => `one chunk: ${p}`)];
+export async function checkCase(chunked: Runner, whole: Runner, c: FuzzCase): Promise<CaseResult> {
+  const problems: Problem[] = [];
+  const x = await deliver(chunked, c, true, "chunked", problems);
+  const y = await deliver(whole, c, false, "one chunk", problems);
   if (problems.length === 0) {
-    const x = a.outcome, y = b.outcome;
-    if (x.status !== y.status || x.details !== y.details) problems.push(`local response differs across chunkings: ${x.status} ${x.details} vs ${y.status} ${y.details}`);
-    else if (x.upstream !== y.upstream) problems.push(`upstream body differs across chunkings (${x.upstream.length / 2} vs ${y.upstream.length / 2} bytes)`);
-    else if (x.client !== y.client) problems.push(`client body differs across chunkings (${x.client.length / 2} vs ${y.client.length / 2} bytes)`);
+    const size = (a: Uint8Array, b: Uint8Array) => `${a.length} vs ${b.length} bytes`;
+    if (x.status !== y.status || x.details !== y.details) problems.push({ kind: "differs", message: `local response differs across chunkings: ${x.status} ${x.details} vs ${y.status} ${y.details}` });
+    else if (!same(x.upstream, y.upstream)) problems.push({ kind: "differs", message: `upstream body differs across chunkings (${size(x.upstream, y.upstream)})` });
+    else if (!same(x.client, y.client)) problems.push({ kind: "differs", message: `client body differs across chunkings (${size(x.client, y.client)})` });
+    else if (x.reset !== y.reset) problems.push({ kind: "differs", message: `client reset differs across chunkings: ${x.reset} vs ${y.reset}` });
   }
-  const rewritten = b.outcome.status === null && b.outcome.upstream !== hex(c.body);
-  if (rewritten && !isJson(Buffer.from(b.outcome.upstream, "hex"))) problems.push("the filter rewrote the body into invalid JSON");
-  const verdict = b.outcome.status !== null ? String(b.outcome.status) : "upstream";
-  return { problems, verdict, rewritten };
+  const reachedUpstream = y.status === null && y.stream.upstream.endOfStream;
+  const rewrote = reachedUpstream && !same(y.upstream, c.request.body);
+  // A rewrite keeps JSON at least as valid as it came in: bad UTF-8 the filter passed through
+  // untouched elsewhere in the body is the client's, not the rewrite's.
+  if (rewrote && jsonLevel(y.upstream) < jsonLevel(c.request.body)) problems.push({ kind: "invalid-json", message: "the request body was rewritten into invalid JSON" });
+  // A response is "non-streamed JSON" when the upstream labelled it so and sent a JSON document.
+  const jsonResponse = reachedUpstream && /^application\/json/i.test(c.response.headers["content-type"] ?? "");
+  const rewroteResponse = reachedUpstream && y.status === null && y.stream.client.endOfStream && !y.reset && !same(y.client, c.response.body);
+  if (rewroteResponse && jsonResponse && jsonLevel(y.client) < jsonLevel(c.response.body)) problems.push({ kind: "invalid-json", message: "the JSON response body was rewritten into invalid JSON" });
+  const verdict = y.status !== null ? `local ${y.status}` : reachedUpstream ? `upstream ${c.status}` : "stopped";
+  return { problems, verdict, rewrote, rewroteResponse };
 }
