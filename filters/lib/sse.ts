@@ -7,9 +7,14 @@
  * dropped; comment lines (`: ping`) and unknown fields are ignored; a leading BOM is skipped.
  * Memory is bounded: an event or line larger than `maxEventBytes` is a `TooLarge` error.
  *
+ * Events wait in one arena (data, name and id of each, back to back) that is reused once they
+ * are all read, so `nextView()` hands them out without allocating; `next()` copies one into a
+ * new `SseEvent` for callers that keep events.
+ *
  * @example
  *   parser.push(ptr, len);
  *   for (let ev = parser.next(); ev; ev = parser.next()) handle(ev.data);
+ *   // per-chunk code, no allocation: while (parser.nextView()) handle(parser.view.dataPtr, parser.view.dataLen);
  *   // at end of body: parser.end() flushes an event that lacked its blank line (complete = false)
  */
 import { CharCode } from "./charcode";
@@ -39,6 +44,25 @@ export class SseEvent {
     return String.UTF8.decodeUnsafe(t.dataStart, <usize>t.length, false) == name;
   }
 }
+
+/**
+ * The event `SseParser.nextView()` moved to, as spans of the parser's memory: valid until the
+ * parser's next `push`, `end` or `reset`.
+ */
+export class SseEventView {
+  /** The `event:` field (`typeLen` 0 and `hasType` false for the default type). */
+  typePtr: usize = 0;
+  typeLen: i32 = 0;
+  hasType: bool = false;
+  /** The `data:` lines joined with LF. */
+  dataPtr: usize = 0;
+  dataLen: i32 = 0;
+  /** False for an event flushed by `end()` without its terminating blank line. */
+  complete: bool = true;
+}
+
+// One waiting event's record in `SseParser.marks`: offsets into the arena (-1: field absent).
+const M_DATA = 0, M_DATA_LEN = 1, M_TYPE = 2, M_TYPE_LEN = 3, M_ID = 4, M_ID_LEN = 5, M_COMPLETE = 6, M_SIZE = 7;
 
 const ONES: u64 = 0x0101010101010101;
 const HIGHS: u64 = 0x8080808080808080;
@@ -71,8 +95,13 @@ export class SseParser {
   /** Comment lines seen (keep-alives). */
   comments: i32 = 0;
 
+  /** The event `nextView()` moved to. */
+  readonly view: SseEventView = new SseEventView();
+
   private carry: ByteBuffer = new ByteBuffer(256);
-  private data: ByteBuffer = new ByteBuffer(256);
+  /** Waiting events' bytes, then the current event's data (from `dataStart`), each data line + LF. */
+  private arena: ByteBuffer = new ByteBuffer(512);
+  private dataStart: i32 = 0;
   private type: ByteBuffer = new ByteBuffer(32);
   private id: ByteBuffer = new ByteBuffer(32);
   private dataLines: i32 = 0;
@@ -81,7 +110,10 @@ export class SseParser {
   private retry: i64 = -1;
   private pendingLF: bool = false;
   private atStart: bool = true;
-  private ready: SseEvent[] = [];
+  /** `M_SIZE` numbers per waiting event, and its retry. */
+  private marks: i32[] = [];
+  private retries: i64[] = [];
+  private readyCount: i32 = 0;
   private readIndex: i32 = 0;
 
   constructor(maxEventBytes: i32 = DEFAULT_MAX_EVENT_BYTES) {
@@ -93,10 +125,14 @@ export class SseParser {
     this.error = LibError.None;
     this.comments = 0;
     this.carry.reset();
+    this.arena.reset();
+    this.dataStart = 0;
     this.clearEvent();
     this.pendingLF = false;
     this.atStart = true;
-    this.ready.length = 0;
+    this.marks.length = 0;
+    this.retries.length = 0;
+    this.readyCount = 0;
     this.readIndex = 0;
   }
 
@@ -106,7 +142,7 @@ export class SseParser {
    */
   push(ptr: usize, len: i32): i32 {
     if (this.error != LibError.None) return -1;
-    if (this.readIndex >= this.ready.length) { this.ready.length = 0; this.readIndex = 0; }
+    if (this.readIndex >= this.readyCount) this.recycle();
     let i = 0;
     // The LF of a CRLF whose CR ended the previous chunk belongs to that line break.
     if (this.pendingLF && len > 0) {
@@ -136,7 +172,7 @@ export class SseParser {
       }
       i = next;
     }
-    return this.ready.length - this.readIndex;
+    return this.readyCount - this.readIndex;
   }
 
   /** Safe wrapper of `push` for a byte array. */
@@ -144,10 +180,50 @@ export class SseParser {
     return this.push(bytes.dataStart, bytes.length);
   }
 
-  /** The next complete event, or null. */
+  /** The next complete event as a new object (its bytes copied), or null. */
   next(): SseEvent | null {
-    if (this.readIndex >= this.ready.length) return null;
-    return unchecked(this.ready[this.readIndex++]);
+    if (this.readIndex >= this.readyCount) return null;
+    const m = this.readIndex++ * M_SIZE;
+    const marks = this.marks;
+    const ev = new SseEvent(this.copy(unchecked(marks[m + M_DATA]), unchecked(marks[m + M_DATA_LEN])));
+    const t = unchecked(marks[m + M_TYPE]);
+    if (t >= 0) ev.type = this.copy(t, unchecked(marks[m + M_TYPE_LEN]));
+    const id = unchecked(marks[m + M_ID]);
+    if (id >= 0) ev.id = this.copy(id, unchecked(marks[m + M_ID_LEN]));
+    ev.retry = unchecked(this.retries[m / M_SIZE]);
+    ev.complete = unchecked(marks[m + M_COMPLETE]) != 0;
+    return ev;
+  }
+
+  /**
+   * Moves `view` to the next complete event without allocating; false when none is waiting.
+   * The view's spans stay valid until the next `push`, `end` or `reset`.
+   */
+  nextView(): bool {
+    if (this.readIndex >= this.readyCount) return false;
+    const m = this.readIndex++ * M_SIZE;
+    const marks = this.marks, v = this.view, base = this.arena.dataStart;
+    v.dataPtr = base + <usize>unchecked(marks[m + M_DATA]);
+    v.dataLen = unchecked(marks[m + M_DATA_LEN]);
+    const t = unchecked(marks[m + M_TYPE]);
+    v.hasType = t >= 0;
+    v.typePtr = t >= 0 ? base + <usize>t : 0;
+    v.typeLen = t >= 0 ? unchecked(marks[m + M_TYPE_LEN]) : 0;
+    v.complete = unchecked(marks[m + M_COMPLETE]) != 0;
+    return true;
+  }
+
+  /** All waiting events were read: their bytes and records are dropped, the current event's data moves to the front. */
+  private recycle(): void {
+    const a = this.arena;
+    const cur = a.length - this.dataStart;
+    if (this.dataStart > 0 && cur > 0) memory.copy(a.dataStart, a.dataStart + <usize>this.dataStart, <usize>cur);
+    a.length = cur;
+    this.dataStart = 0;
+    this.marks.length = 0;
+    this.retries.length = 0;
+    this.readyCount = 0;
+    this.readIndex = 0;
   }
 
   /**
@@ -157,6 +233,7 @@ export class SseParser {
    */
   end(): i32 {
     if (this.error != LibError.None) return -1;
+    if (this.readIndex >= this.readyCount) this.recycle();
     if (this.carry.length > 0) {
       this.line(this.carry.dataStart, this.carry.length);
       this.carry.reset();
@@ -164,7 +241,7 @@ export class SseParser {
     if (this.dataLines > 0) this.dispatch(false);
     else this.clearEvent();
     this.pendingLF = false;
-    return this.ready.length - this.readIndex;
+    return this.readyCount - this.readIndex;
   }
 
   private tooLarge(): i32 {
@@ -173,7 +250,7 @@ export class SseParser {
   }
 
   private clearEvent(): void {
-    this.data.reset();
+    this.arena.length = this.dataStart;
     this.type.reset();
     this.id.reset();
     this.dataLines = 0;
@@ -183,19 +260,30 @@ export class SseParser {
   }
 
   private dispatch(complete: bool): void {
-    // The data buffer ends with the LF appended after the last data line: drop it.
-    const ev = new SseEvent(this.copy(this.data, this.data.length - 1));
-    if (this.hasType && this.type.length > 0) ev.type = this.copy(this.type, this.type.length);
-    if (this.hasId) ev.id = this.copy(this.id, this.id.length);
-    ev.retry = this.retry;
-    ev.complete = complete;
-    this.ready.push(ev);
+    const a = this.arena, marks = this.marks;
+    // The data ends with the LF appended after the last data line: drop it.
+    marks.push(this.dataStart);
+    marks.push(a.length - this.dataStart - 1);
+    if (this.hasType && this.type.length > 0) {
+      marks.push(a.length);
+      marks.push(this.type.length);
+      a.append(this.type.dataStart, this.type.length);
+    } else { marks.push(-1); marks.push(0); }
+    if (this.hasId) {
+      marks.push(a.length);
+      marks.push(this.id.length);
+      a.append(this.id.dataStart, this.id.length);
+    } else { marks.push(-1); marks.push(0); }
+    marks.push(complete ? 1 : 0);
+    this.retries.push(this.retry);
+    this.readyCount++;
+    this.dataStart = a.length;
     this.clearEvent();
   }
 
-  private copy(buf: ByteBuffer, n: i32): Uint8Array {
+  private copy(offset: i32, n: i32): Uint8Array {
     const out = new Uint8Array(n > 0 ? n : 0);
-    if (n > 0) memory.copy(out.dataStart, buf.dataStart, <usize>n);
+    if (n > 0) memory.copy(out.dataStart, this.arena.dataStart + <usize>offset, <usize>n);
     return out;
   }
 
@@ -217,13 +305,13 @@ export class SseParser {
     if (v < n && <u32>load<u8>(p + <usize>v) == CharCode.SPACE) v++;
     const value = p + <usize>v;
     const valueLen = n - v;
-    if (this.data.length + this.type.length + this.id.length + valueLen + 1 > this.maxEventBytes) {
+    if (this.arena.length - this.dataStart + this.type.length + this.id.length + valueLen + 1 > this.maxEventBytes) {
       this.tooLarge();
       return;
     }
     if (fieldIs(p, colon, "data")) {
-      this.data.append(value, valueLen);
-      this.data.push(CharCode.LF);
+      this.arena.append(value, valueLen);
+      this.arena.push(CharCode.LF);
       this.dataLines++;
     } else if (fieldIs(p, colon, "event")) {
       this.type.reset();

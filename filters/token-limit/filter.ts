@@ -13,8 +13,8 @@
  */
 import {
   BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HttpContext, MapType, StreamType,
-  addHeaderMapValue, continueStream, getBufferBytes, getCurrentTimeNanoseconds, getHeaderMapValue, getPropertyString,
-  getStatus, logDebug, logEnabled, logWarn, LogLevel, removeHeaderMapValue, replaceBuffer, setPropertyString,
+  addHeaderMapValue, borrowBufferBytes, borrowedPtr, continueStream, getBufferBytes, getCurrentTimeNanoseconds, getHeaderMapValue, getPropertyString,
+  getStatus, logDebug, logEnabled, logWarn, LogLevel, releaseBorrowed, removeHeaderMapValue, replaceBuffer, setPropertyString,
 } from "../sdk/index";
 import { ApiKind, StreamFormat, generatesOutput, isTokenCount, supportsIncludeUsage } from "../lib/llm/api";
 import { JsonKey } from "../lib/json/key";
@@ -264,8 +264,10 @@ export class TokenStream extends HttpContext {
   onResponseBody(bodySize: u32, endOfStream: bool): FilterDataStatus {
     const meter = this.meter;
     if (meter === null || this.phase != Phase.Admitted) return FilterDataStatus.Continue;
-    const raw = getBufferBytes(BufferType.HttpResponseBody);
-    const out = raw === null ? meter.chunk(0, 0, endOfStream) : meter.chunk(changetype<usize>(raw), raw.byteLength, endOfStream);
+    // The chunk is read where the host wrote it: no copy into a new buffer per chunk.
+    const n = borrowBufferBytes(BufferType.HttpResponseBody);
+    const out = meter.chunk(n > 0 ? borrowedPtr() : 0, n > 0 ? n : 0, endOfStream);
+    releaseBorrowed();
     // null: the chunk passes as it is (comparing lengths alone would miss a shifted held tail).
     if (out !== null) replaceBuffer(BufferType.HttpResponseBody, out.buffer);
     if (endOfStream) this.finish();
@@ -305,7 +307,8 @@ export class TokenStream extends HttpContext {
       if (!acc.outputFinal) {
         // Anthropic cut before message_delta: the output so far is provisional.
         reported = false;
-        if (meter.estimatedOutput > t.output) t.output = meter.estimatedOutput;
+        const estimate = meter.estimatedOutput;
+        if (estimate > t.output) t.output = estimate;
       }
     } else {
       t.input = this.promptTokens;

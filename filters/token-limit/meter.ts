@@ -13,7 +13,9 @@
  */
 import { ByteBuffer } from "../lib/bytes";
 import { CharCode } from "../lib/charcode";
-import { SseParser, SseEvent } from "../lib/sse";
+import { SseParser } from "../lib/sse";
+import { TokenFeatures, addTokenFeatures, tokensFromFeatures } from "../lib/tokens";
+import { EventShape } from "../lib/llm/event-shape";
 import { JsonArrayStream } from "../lib/llm/json-array-stream";
 import { ApiKind } from "../lib/llm/api";
 import { EventFlag, UsageAccumulator } from "../lib/llm/usage";
@@ -27,6 +29,7 @@ export class ResponseMeter {
   mode: BodyMode = BodyMode.Json;
   readonly usage: UsageAccumulator = new UsageAccumulator();
   private text: OutputTextReader = new OutputTextReader();
+  private shape: EventShape = new EventShape();
   private sse: SseParser = new SseParser();
   private array: JsonArrayStream = new JsonArrayStream();
   private copy: ByteBuffer = new ByteBuffer(256);
@@ -35,8 +38,8 @@ export class ResponseMeter {
   private maxCopy: i64 = 0;
   /** The non-streamed body passed `maxCopy`: its usage is unknown. */
   overflow: bool = false;
-  /** Output tokens estimated from the generated text seen so far. */
-  estimatedOutput: i64 = 0;
+  /** Token features of the generated text seen so far; the estimate is computed from them once, when asked. */
+  private features: TokenFeatures = new TokenFeatures();
   /** Usage-only chunks removed from what the client sees. */
   stripped: i32 = 0;
   private strip: bool = false;
@@ -46,17 +49,21 @@ export class ResponseMeter {
     this.mode = mode;
     this.usage.reset(kind);
     this.text.reset(kind);
+    this.shape.reset();
     this.sse.reset();
     this.array.reset();
     this.copy.reset();
     this.held.reset();
     this.maxCopy = maxCopy;
     this.overflow = false;
-    this.estimatedOutput = 0;
+    this.features.clear();
     this.stripped = 0;
     this.strip = strip && mode == BodyMode.Sse;
     this.ended = false;
   }
+
+  /** Output tokens estimated from the generated text seen so far. */
+  get estimatedOutput(): i64 { return tokensFromFeatures(this.features); }
 
   /** True when `chunk` may return bytes to replace the chunk with. */
   get rewrites(): bool { return this.strip; }
@@ -103,29 +110,39 @@ export class ResponseMeter {
       const p = this.copy.dataStart, n = this.copy.length;
       this.usage.body(p, n);
       // The text is only needed for an estimate: skip it when the body reported usage.
-      if ((!this.usage.reported || !this.usage.outputFinal) && this.text.body(p, n) > 0) this.estimatedOutput += this.text.estimateTokens(p);
+      if ((!this.usage.reported || !this.usage.outputFinal) && this.text.body(p, n) > 0) this.text.addFeatures(p, this.features);
       this.copy.reset();
     }
   }
 
+  /** Reads the events the parser has ready, in place (no copy per event). */
   private drainSse(): i32 {
     let flags = 0;
-    for (let ev = this.sse.next(); ev !== null; ev = this.sse.next()) flags |= this.sseEvent(ev);
+    const sse = this.sse, v = sse.view;
+    while (sse.nextView()) flags |= this.event(v.typePtr, v.typeLen, v.dataPtr, v.dataLen);
     return flags;
   }
 
-  private sseEvent(ev: SseEvent): i32 {
-    const t = ev.type, d = ev.data;
-    const tp: usize = t === null ? 0 : t.dataStart;
-    const tl: i32 = t === null ? 0 : t.length;
-    const flags = this.usage.event(tp, tl, d.dataStart, d.length);
-    if (this.text.event(tp, tl, d.dataStart, d.length) > 0) this.estimatedOutput += this.text.estimateTokens(d.dataStart);
+  /**
+   * One event: an event of the shape last read in full only has its text counted (lib/llm's
+   * `EventShape`: such an event carries no usage); any other is read in full, by both readers.
+   */
+  private event(tp: usize, tl: i32, dp: usize, dl: i32): i32 {
+    const shape = this.shape;
+    if (shape.match(tp, tl, dp, dl)) {
+      for (let i = 0, n = shape.textCount; i < n; i++) addTokenFeatures(this.features, dp + <usize>shape.textStart(i), shape.textLength(i), false);
+      return EventFlag.None;
+    }
+    const flags = this.usage.event(tp, tl, dp, dl);
+    if (this.text.event(tp, tl, dp, dl) > 0) {
+      this.text.addFeatures(dp, this.features);
+      if (flags == EventFlag.None) shape.learn(tp, tl, dp, dl, this.text.spans);
+    }
     return flags;
   }
 
   private element(el: Uint8Array): void {
-    this.usage.event(0, 0, el.dataStart, el.length);
-    if (this.text.event(0, 0, el.dataStart, el.length) > 0) this.estimatedOutput += this.text.estimateTokens(el.dataStart);
+    this.event(0, 0, el.dataStart, el.length);
   }
 
   /**

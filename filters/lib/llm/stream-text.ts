@@ -22,7 +22,7 @@ import { CharCode } from "../charcode";
 import { JsonScanner, JSON_END } from "../json/scanner";
 import { JsonKey } from "../json/key";
 import { stringEquals } from "../json/values";
-import { estimateTokens } from "../tokens";
+import { TokenFeatures, addTokenFeatures, estimateTokens } from "../tokens";
 import { ApiKind } from "./api";
 import { TextSpans, TextKind, Role } from "./spans";
 import { UsageDialect, usageDialect } from "./usage-counts";
@@ -273,6 +273,15 @@ export class OutputTextReader {
   }
 
   bodyBytes(body: Uint8Array): i32 { return this.body(body.dataStart, body.length); }
+
+  /**
+   * Adds the token features of the spans found by the last call (over the same bytes) to `f`:
+   * a running estimate over many events costs one `tokensFromFeatures` at the end.
+   */
+  addFeatures(base: usize, f: TokenFeatures): void {
+    const s = this.spans;
+    for (let i = 0; i < s.length; i++) addTokenFeatures(f, base + <usize>s.start(i), s.end(i) - s.start(i), s.escaped(i));
+  }
 
   /** Estimated tokens of the spans found by the last call, over the same bytes. */
   estimateTokens(base: usize): i64 {

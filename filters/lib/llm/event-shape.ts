@@ -1,0 +1,246 @@
+/**
+ * @module filters/lib/llm/event-shape
+ * `EventShape`: recognises a stream event that has the same shape as one already read in full,
+ * so its text can be taken without walking its JSON again. Provider streams repeat one event
+ * shape hundreds of times (`{"id":…,"choices":[{"index":0,"delta":{"content":"…"}}]}`), and
+ * only a few values change: the text, and ids, counters or padding (`obfuscation`).
+ *
+ * `learn` keeps a copy of an event the readers found to carry text and nothing else, with its
+ * variable slots: every string value without escapes (except `type` values, which name what an
+ * event is) and every unsigned integer. `match` then accepts an event only when its bytes equal
+ * the copy everywhere outside the slots (same SSE name too), each string slot holds plain string
+ * bytes (no quote, backslash or control byte: the string ends where it ended before) and each
+ * integer slot a valid integer. Such an event parses exactly as the learned one did, with other
+ * values in the slots: the same members, the same text places and the same verdict of every
+ * reader, so the text slots are its text and the event carries no usage, error or end marker.
+ * Events that could carry usage or an error (`mayCarryUsage`) are never learned, so no count a
+ * usage reader would take can sit in a slot.
+ *
+ * @example
+ *   if (shape.match(tp, tl, dp, dl)) { for (let i = 0; i < shape.textCount; i++) use(dp + shape.textStart(i), shape.textLength(i)); }
+ *   else { read in full; if (it carried text only) shape.learn(tp, tl, dp, dl, reader.spans); }
+ */
+import { ByteBuffer } from "../bytes";
+import { CharCode } from "../charcode";
+import { TextSpans } from "./spans";
+import { mayCarryUsage } from "./usage";
+
+/** Events larger than this are read in full every time (the copy stays small). */
+const MAX_SHAPE_BYTES: i32 = 4096;
+/** Slots per shape; an event with more variable values is not learned. */
+const MAX_SLOTS: i32 = 32;
+
+const enum Slot { String = 0, Text = 1, Integer = 2 }
+
+const ONES: u64 = 0x0101010101010101;
+const HIGHS: u64 = 0x8080808080808080;
+const QUOTES: u64 = 0x2222222222222222;
+const BACKSLASHES: u64 = 0x5c5c5c5c5c5c5c5c;
+const SPACES: u64 = 0x2020202020202020;
+
+/** High bit set in each byte of `v` that is a quote, a backslash or a control byte (exact for the lowest). */
+// @ts-ignore: decorator
+@inline function stopMask(v: u64): u64 {
+  return (((v ^ QUOTES) - ONES) | ((v ^ BACKSLASHES) - ONES) | (v - SPACES)) & ~v & HIGHS;
+}
+
+/** True when the `n` bytes at `a` and `b` are equal; eight at a time, any alignment. */
+function sameBytes(a: usize, b: usize, n: i32): bool {
+  let i = 0;
+  while (i + 8 <= n) {
+    if (load<u64>(a + <usize>i) != load<u64>(b + <usize>i)) return false;
+    i += 8;
+  }
+  while (i < n) {
+    if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
+    i++;
+  }
+  return true;
+}
+
+export class EventShape {
+  private copy: ByteBuffer = new ByteBuffer(256);
+  private name: ByteBuffer = new ByteBuffer(32);
+  private known: bool = false;
+  private slots: i32 = 0;
+  /** Per slot: start and end (offsets of the value's content in the copy) and kind. */
+  private slotStart: StaticArray<i32> = new StaticArray<i32>(MAX_SLOTS);
+  private slotEnd: StaticArray<i32> = new StaticArray<i32>(MAX_SLOTS);
+  private slotKind: StaticArray<u8> = new StaticArray<u8>(MAX_SLOTS);
+  /** Text slots of the last successful `match`, offsets into its data. */
+  private texts: StaticArray<i32> = new StaticArray<i32>(MAX_SLOTS * 2);
+  /** Number of text values found by the last successful `match`. */
+  textCount: i32 = 0;
+
+  /** Forgets the learned shape (a new stream). */
+  reset(): void {
+    this.known = false;
+    this.slots = 0;
+    this.textCount = 0;
+  }
+
+  /** Offset of text value `i` of the last match in its data. */
+  textStart(i: i32): i32 { return unchecked(this.texts[i << 1]); }
+  /** Length of text value `i` of the last match. */
+  textLength(i: i32): i32 { return unchecked(this.texts[(i << 1) + 1]); }
+
+  /**
+   * Remembers the shape of an event (SSE name, data) that was read in full: valid JSON whose
+   * text is exactly `spans` (offsets into the data) and which carried nothing else (no usage, no
+   * error, not an end marker). Returns false when the event is not learned (too large, too many
+   * slots, a text with escapes, a key with escapes, anything that could be usage).
+   */
+  learn(typePtr: usize, typeLen: i32, dataPtr: usize, dataLen: i32, spans: TextSpans): bool {
+    this.known = false;
+    if (dataLen > MAX_SHAPE_BYTES || spans.length == 0 || mayCarryUsage(dataPtr, dataLen)) return false;
+    let slots = 0, texts = 0;
+    let afterType = false;
+    let i = 0;
+    while (i < dataLen) {
+      const c = <u32>load<u8>(dataPtr + <usize>i);
+      if (c == CharCode.QUOTE) {
+        let j = i + 1;
+        let escaped = false;
+        while (j < dataLen) {
+          const b = <u32>load<u8>(dataPtr + <usize>j);
+          if (b == CharCode.QUOTE) break;
+          if (b == CharCode.BACKSLASH) { escaped = true; j += 2; } else j++;
+        }
+        if (j >= dataLen) return false;
+        let k = j + 1;
+        while (k < dataLen && isSpace(<u32>load<u8>(dataPtr + <usize>k))) k++;
+        if (k < dataLen && <u32>load<u8>(dataPtr + <usize>k) == CharCode.COLON) {
+          // A key: fixed bytes. `type` makes its value fixed too.
+          if (escaped) return false;
+          afterType = j - i - 1 == 4 && load<u32>(dataPtr + <usize>(i + 1)) == WORD_TYPE;
+        } else {
+          const text = isSpan(spans, i + 1, j);
+          if (text && escaped) return false;
+          if (!escaped && !afterType) {
+            if (slots == MAX_SLOTS) return false;
+            unchecked(this.slotStart[slots] = i + 1);
+            unchecked(this.slotEnd[slots] = j);
+            unchecked(this.slotKind[slots] = <u8>(text ? Slot.Text : Slot.String));
+            slots++;
+            if (text) texts++;
+          }
+          afterType = false;
+        }
+        i = j + 1;
+      } else if (c - CharCode._0 < 10 || c == CharCode.MINUS) {
+        // A number: only a plain unsigned integer varies (a sign, fraction or exponent stays fixed).
+        let j = i + 1, plain = c != CharCode.MINUS;
+        while (j < dataLen) {
+          const b = <u32>load<u8>(dataPtr + <usize>j);
+          if (b - CharCode._0 < 10) j++;
+          else if (isNumberByte(b)) { plain = false; j++; }
+          else break;
+        }
+        if (plain && !afterType) {
+          if (slots == MAX_SLOTS) return false;
+          unchecked(this.slotStart[slots] = i);
+          unchecked(this.slotEnd[slots] = j);
+          unchecked(this.slotKind[slots] = <u8>Slot.Integer);
+          slots++;
+        }
+        afterType = false;
+        i = j;
+      } else {
+        if (c == CharCode.COMMA || c == CharCode.LBRACE || c == CharCode.LBRACKET) afterType = false;
+        i++;
+      }
+    }
+    // Every text the reader found must be a slot (a text inside a fixed value cannot vary).
+    if (texts != spans.length) return false;
+    this.copy.reset();
+    this.copy.append(dataPtr, dataLen);
+    this.name.reset();
+    this.name.append(typePtr, typeLen);
+    this.slots = slots;
+    this.known = true;
+    return true;
+  }
+
+  /**
+   * True when the event has the learned shape; `textCount`, `textStart` and `textLength` then
+   * give its text (raw string content without escapes). False leaves the event to be read in full.
+   */
+  match(typePtr: usize, typeLen: i32, dataPtr: usize, dataLen: i32): bool {
+    if (!this.known) return false;
+    if (typeLen != this.name.length || !sameBytes(typePtr, this.name.dataStart, typeLen)) return false;
+    const base = this.copy.dataStart;
+    const total = this.copy.length;
+    let from = 0; // next fixed byte in the copy
+    let at = 0;   // the same place in the event
+    let texts = 0;
+    for (let s = 0, n = this.slots; s < n; s++) {
+      const start = unchecked(this.slotStart[s]);
+      const fixed = start - from;
+      if (at + fixed > dataLen || !sameBytes(base + <usize>from, dataPtr + <usize>at, fixed)) return false;
+      at += fixed;
+      const valueStart = at;
+      const kind = <Slot>unchecked(this.slotKind[s]);
+      if (kind == Slot.Integer) {
+        while (at < dataLen && <u32>load<u8>(dataPtr + <usize>at) - CharCode._0 < 10) at++;
+        const len = at - valueStart;
+        if (len == 0 || (len > 1 && load<u8>(dataPtr + <usize>valueStart) == CharCode._0)) return false;
+      } else {
+        at = plainStringEnd(dataPtr, at, dataLen);
+        if (at < 0) return false;
+        if (kind == Slot.Text) {
+          unchecked(this.texts[texts << 1] = valueStart);
+          unchecked(this.texts[(texts << 1) + 1] = at - valueStart);
+          texts++;
+        }
+      }
+      from = unchecked(this.slotEnd[s]);
+    }
+    // The bytes after the last slot, up to the end: the slot's terminator is compared here too.
+    const rest = total - from;
+    if (at + rest != dataLen || !sameBytes(base + <usize>from, dataPtr + <usize>at, rest)) return false;
+    this.textCount = texts;
+    return true;
+  }
+}
+
+const WORD_TYPE: u32 = 0x65707974; // "type" little-endian
+
+/**
+ * Offset of the first quote at or after `at` when every byte before it is plain string content
+ * (no backslash, no control byte); -1 otherwise or when no quote comes.
+ */
+function plainStringEnd(ptr: usize, at: i32, len: i32): i32 {
+  let i = at;
+  while (i + 8 <= len) {
+    const m = stopMask(load<u64>(ptr + <usize>i));
+    if (m != 0) {
+      i += <i32>(ctz(m) >> 3);
+      return <u32>load<u8>(ptr + <usize>i) == CharCode.QUOTE ? i : -1;
+    }
+    i += 8;
+  }
+  while (i < len) {
+    const c = <u32>load<u8>(ptr + <usize>i);
+    if (c == CharCode.QUOTE) return i;
+    if (c == CharCode.BACKSLASH || c < 0x20) return -1;
+    i++;
+  }
+  return -1;
+}
+
+/** True when a span of `spans` is exactly [start, end). */
+function isSpan(spans: TextSpans, start: i32, end: i32): bool {
+  for (let i = 0; i < spans.length; i++) if (spans.start(i) == start && spans.end(i) == end) return true;
+  return false;
+}
+
+// @ts-ignore: decorator
+@inline function isSpace(c: u32): bool {
+  return c == CharCode.SPACE || c == CharCode.TAB || c == CharCode.LF || c == CharCode.CR;
+}
+
+/** Bytes of a JSON number besides its digits. */
+// @ts-ignore: decorator
+@inline function isNumberByte(c: u32): bool {
+  return c == CharCode.DOT || c == CharCode.PLUS || c == CharCode.MINUS || c == 0x65 || c == 0x45; // . + - e E
+}
