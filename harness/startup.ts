@@ -143,7 +143,10 @@ export function validateOn(vm: Vm, spec: PluginSpec, logs: LogEntry[]): Validati
   root.configuring = false;
   r.flush();
   discardVm(vm);
-  if (r.trapped) return { valid: false, exported, reason: `trap in proxy_validate_configuration: ${vm.failure}`, logs };
+  if (r.trapped) {
+    const abort = [...logs].reverse().find((e) => e.level === "critical" && e.message !== `wasm VM failed: ${vm.failure}`);
+    return { valid: false, exported, reason: `${vm.failure}${abort ? ` (last log: ${abort.message})` : ""}`, logs };
+  }
   if (r.ran && r.value === 0) return { valid: false, exported, reason: "proxy_validate_configuration returned false", logs };
   return { valid: true, exported, reason: null, logs };
 }
