@@ -85,9 +85,9 @@ export class ProbeTcp extends TcpContext {
     }
     if (this.has("shapes")) {
       const size = (<ArrayBuffer>getBufferBytes(own)).byteLength;
-      reportNum(at + "_prepend", <i32>setBufferBytesOn(own, 0, 0, "<"));
-      reportNum(at + "_append", <i32>setBufferBytesOn(own, size + 1, 0, ">"));
-      reportNum(at + "_middle", <i32>setBufferBytesOn(own, 1, 1, "?"));
+      reportNum(at + "_prepend", this.setOwn(own, 0, 0, "<"));
+      reportNum(at + "_append", this.setOwn(own, size + 1, 0, ">"));
+      reportNum(at + "_middle", this.setOwn(own, 1, 1, "?"));
       report(at + "_shaped", renderBytes(getBufferBytes(own)));
       const other = own == BufferType.DownstreamData ? BufferType.UpstreamData : BufferType.DownstreamData;
       reportNum(at + "_other_write", <i32>setBufferBytesOn(other, 0, 0, "!"));
@@ -97,6 +97,12 @@ export class ProbeTcp extends TcpContext {
     if (this.has("close_down")) reportNum(at + "_close_down", this.closeDownstream());
     if (this.has("close_up")) reportNum(at + "_close_up", this.closeUpstream());
     if (this.has("props")) this.props(at);
+  }
+
+  /** Writes this direction's data through the SDK's TcpContext helpers. */
+  private setOwn(own: BufferType, start: u32, size: u32, value: string): i32 {
+    const bytes = String.UTF8.encode(value);
+    return <i32>(own == BufferType.DownstreamData ? this.setDownstreamData(start, size, bytes) : this.setUpstreamData(start, size, bytes));
   }
 
   private props(at: string): void {

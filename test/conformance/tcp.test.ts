@@ -209,6 +209,23 @@ test("§10.14 fail-open (legacy fail_open): the trapping connection continues an
   assert.equal([later.skipped, later.upstream.text, later.client.text], [true, "y", "z"]);
 });
 
+test("§10.14 a connection already open when another one traps is closed at its next event, without callbacks; FAIL_OPEN alone does not save it", async () => {
+  const host = await loadProbe({ pluginConfig: "kind=tcp;tcp=trap_ud", failurePolicy: "FAIL_OPEN" });
+  const open = host.connection();
+  open.downstreamData("a");
+  const trapping = host.connection();
+  trapping.downstreamData("b");
+  trapping.upstreamData("boom");
+  assert.ok(host.failed);
+  const before = open.logs().length;
+  assert.is(open.downstreamData("c"), "StopIteration");
+  assert.equal(open.closed, { peer: "local", details: "wasm_vm_failed" });
+  assert.is(open.upstream.text, "a");
+  assert.is(open.logs().length, before, "no callback reached the failed VM, not even the close");
+  const later = host.connection();
+  assert.equal([later.skipped, later.closed], [true, null], "new connections leave the filter out");
+});
+
 test("runTcp: the whole connection as data, closed by the client", async () => {
   const host = await tcp();
   const c = await host.runTcp({ downstream: ["GET", " /"], downstreamEnd: true, upstream: ["OK"], upstreamEnd: true });
