@@ -156,7 +156,8 @@ export class Host implements VmOwner {
     return [o, ...(o.plugins ?? [])].map((p) => {
       const failOpen = p.failOpen ?? o.failOpen;
       const policy = p.failurePolicy ?? o.failurePolicy;
-      if (failOpen !== undefined && policy !== undefined) throw new HostLoadError("only one of fail_open or failure_policy can be set");
+      // Envoy refuses only `fail_open: true` beside a policy (a false fail_open is the proto default).
+      if (failOpen && policy !== undefined) throw new HostLoadError("only one of fail_open or failure_policy can be set");
       return {
         name: p.name ?? (p.rootId || "plugin"), rootId: p.rootId ?? "", vmId: o.vmId ?? "",
         configuration: configBytes(p.pluginConfig), failOpen: failOpen ?? false,

@@ -32,7 +32,7 @@ test("§10.14 FAIL_OPEN alone: new streams leave the filter out, but the stream 
   assert.is(later.upstream.headers?.get(":path"), "/probe?q=1");
 });
 
-test("§10.14 fail_open and failure_policy are exclusive, as Envoy's config check says", async () => {
+test("§10.14 fail_open true and failure_policy are exclusive, as Envoy's config check says", async () => {
   try {
     await loadProbe({ failOpen: true, failurePolicy: "FAIL_CLOSED" });
     assert.unreachable("loaded");
@@ -40,6 +40,8 @@ test("§10.14 fail_open and failure_policy are exclusive, as Envoy's config chec
     assert.instance(e, HostLoadError);
     assert.is((e as Error).message, "only one of fail_open or failure_policy can be set");
   }
+  const host = await loadProbe({ failOpen: false, failurePolicy: "FAIL_OPEN" });
+  assert.is(host.plugin().spec.failurePolicy, "FAIL_OPEN", "fail_open false is the proto default, not a setting");
 });
 
 test("§10.14 FAIL_RELOAD: fail-closed within the backoff since the last load, then a fresh VM for the next new stream", async () => {
