@@ -125,6 +125,7 @@ export class StreamGuard {
     // The first block finding: the events before it still pass, as they would have had the
     // stream arrived in smaller pieces (what the client gets must not depend on chunking).
     let blockAt = -1, blockKind = -1;
+    let forced = false;
     if (n > 0) {
       d.detectors.scan(wp, n, f);
       for (let i = 0; i < f.length; i++) {
@@ -132,7 +133,6 @@ export class StreamGuard {
       }
       if (!eos || blockAt >= 0) {
         r = blockAt >= 0 ? blockAt : d.detectors.pendingStart(wp, n);
-        let forced = false;
         if (blockAt < 0 && n - r > this.holdback) { r = n - this.holdback; forced = true; }
         // A match may not straddle the release point; moving it may expose another, so repeat.
         for (let changed = true, rounds = 0; changed && rounds <= f.length; rounds++) {
@@ -152,6 +152,8 @@ export class StreamGuard {
       const ev = unchecked(held[released]);
       const we = ev.winEnd;
       if (we > r) break;
+      // Text left in the window must be read as it would be with what precedes it still there.
+      if (we >= 0 && !eos && blockAt < 0 && !forced && !this.safeCut(we, n)) break;
       if (we >= 0) { this.applyFindings(ev); textEnd = we; }
       out.appendBytes(this.serialise(ev));
       released++;
@@ -169,6 +171,21 @@ export class StreamGuard {
       }
     }
     return out.toBytes();
+  }
+
+  /**
+   * Whether the window can lose its first `c` bytes without changing what the detectors find in
+   * the rest: not inside a word (a match needs a boundary before it) nor inside a digit group
+   * (which runs on over one separator and would hide a number after it).
+   */
+  private safeCut(c: i32, n: i32): bool {
+    if (c <= 0 || c >= n) return true;
+    const wp = this.win.dataStart;
+    const a = <u32>load<u8>(wp + <usize>(c - 1)), b = <u32>load<u8>(wp + <usize>c);
+    if (inWord(a) && inWord(b)) return false;
+    if (isDigit(a) && isGroupSeparator(b) && c + 1 < n && isDigit(<u32>load<u8>(wp + <usize>(c + 1)))) return false;
+    if (isGroupSeparator(a) && isDigit(b) && c >= 2 && isDigit(<u32>load<u8>(wp + <usize>(c - 2)))) return false;
+    return true;
   }
 
   /**
@@ -234,6 +251,15 @@ export class StreamGuard {
     return b.toBytes();
   }
 }
+
+// @ts-ignore: decorator
+@inline function isDigit(c: u32): bool { return c - 0x30 < 10; }
+/** Not whitespace, a quote or the window's separator byte. */
+// @ts-ignore: decorator
+@inline function inWord(c: u32): bool { return c != 0x20 && c != 0x09 && c != 0x0a && c != 0x0d && c != 0 && c != 0x22; }
+/** Bytes a digit group runs on over (cards, phones, numbers): space, dash, dot, parentheses. */
+// @ts-ignore: decorator
+@inline function isGroupSeparator(c: u32): bool { return c == 0x20 || c == 0x2d || c == 0x2e || c == 0x28 || c == 0x29; }
 
 /**
  * End (exclusive) of the event block starting at `from`: just after the blank line that ends it,

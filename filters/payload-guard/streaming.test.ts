@@ -143,6 +143,20 @@ test("a block gives the client the same bytes in every chunking: the events befo
   assert.match(expected!, "content_blocked");
 });
 
+test("an event is not released while the next one continues its word or digit group: same text in every chunking", async () => {
+  // Found by the fuzzer: "\u0000 123-45-6789" is one digit group in a whole body; released apart, the SSN stood alone.
+  const host = await loadGuard({ response: { detectors: { ssn: "redact", aws_access_key: "redact" } } });
+  for (const stream of [chatEvent("esc \\u0000") + chatEvent(" 123-45-6789 the weather") + DONE,
+    chatEvent("id x") + chatEvent("AKIAIOSFODNN7EXAMPLE more") + DONE]) {
+    let expected: string | null = null;
+    for (const { name, chunks } of everyBoundary(stream)) {
+      const s = await send(host, CHAT, chat("hi", { stream: true }), { response: { headers: SSE, bodyChunks: chunks.map((c) => Buffer.from(c).toString("latin1")) } });
+      expected ??= clientText(s);
+      assert.is(clientText(s), expected, name);
+    }
+  }
+});
+
 test("stream bytes split at every boundary give the same redacted text", async () => {
   const host = await loadGuard({ response: { detectors: { openai_key: "redact", email: "redact" } } });
   const stream = chatEvent("k=sk-abcdefghij") + chatEvent("klmnopqrstuvwxyz m=") + chatEvent("a@b.io.") + DONE;
