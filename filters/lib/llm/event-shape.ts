@@ -13,8 +13,10 @@
  * integer slot a valid integer. Such an event parses exactly as the learned one did, with other
  * values in the slots: the same members, the same text places and the same verdict of every
  * reader, so the text slots are its text and the event carries no usage, error or end marker.
- * Events that could carry usage or an error (`mayCarryUsage`) are never learned, so no count a
- * usage reader would take can sit in a slot.
+ * The value of a `usage`, `usageMetadata` or `error` member is never a slot, whatever it holds
+ * (`"usage":null`, which OpenAI sends in every chunk once `include_usage` is on, stays fixed, and
+ * a chunk whose usage became an object does not match), so no count a usage reader would take
+ * can vary unseen.
  *
  * @example
  *   if (shape.match(tp, tl, dp, dl)) { for (let i = 0; i < shape.textCount; i++) use(dp + shape.textStart(i), shape.textLength(i)); }
@@ -23,7 +25,6 @@
 import { ByteBuffer } from "../bytes";
 import { CharCode } from "../charcode";
 import { TextSpans } from "./spans";
-import { mayCarryUsage } from "./usage";
 
 /** Events larger than this are read in full every time (the copy stays small). */
 const MAX_SHAPE_BYTES: i32 = 4096;
@@ -92,13 +93,26 @@ export class EventShape {
    */
   learn(typePtr: usize, typeLen: i32, dataPtr: usize, dataLen: i32, spans: TextSpans): bool {
     this.known = false;
-    if (dataLen > MAX_SHAPE_BYTES || spans.length == 0 || mayCarryUsage(dataPtr, dataLen)) return false;
+    if (dataLen > MAX_SHAPE_BYTES || spans.length == 0) return false;
     let slots = 0, texts = 0;
-    let afterType = false;
+    // `fixed`: the next value is fixed (it follows `type`, `usage`, `usageMetadata` or `error`);
+    // `frozenAt`: the depth of a fixed object or array being passed (-1: none).
+    let fixed = false, afterUsage = false;
+    let depth = 0, frozenAt = -1;
     let i = 0;
     while (i < dataLen) {
       const c = <u32>load<u8>(dataPtr + <usize>i);
-      if (c == CharCode.QUOTE) {
+      if (c == CharCode.LBRACE || c == CharCode.LBRACKET) {
+        if (afterUsage && frozenAt < 0) frozenAt = depth;
+        depth++;
+        fixed = false;
+        afterUsage = false;
+        i++;
+      } else if (c == CharCode.RBRACE || c == CharCode.RBRACKET) {
+        depth--;
+        if (depth == frozenAt) frozenAt = -1;
+        i++;
+      } else if (c == CharCode.QUOTE) {
         let j = i + 1;
         let escaped = false;
         while (j < dataLen) {
@@ -110,13 +124,14 @@ export class EventShape {
         let k = j + 1;
         while (k < dataLen && isSpace(<u32>load<u8>(dataPtr + <usize>k))) k++;
         if (k < dataLen && <u32>load<u8>(dataPtr + <usize>k) == CharCode.COLON) {
-          // A key: fixed bytes. `type` makes its value fixed too.
+          // A key: fixed bytes. `type` makes its value fixed too, a usage or error member all of its value.
           if (escaped) return false;
-          afterType = j - i - 1 == 4 && load<u32>(dataPtr + <usize>(i + 1)) == WORD_TYPE;
+          afterUsage = isUsageKey(dataPtr + <usize>(i + 1), j - i - 1);
+          fixed = afterUsage || (j - i - 1 == 4 && load<u32>(dataPtr + <usize>(i + 1)) == WORD_TYPE);
         } else {
           const text = isSpan(spans, i + 1, j);
           if (text && escaped) return false;
-          if (!escaped && !afterType) {
+          if (!escaped && !fixed && frozenAt < 0) {
             if (slots == MAX_SLOTS) return false;
             unchecked(this.slotStart[slots] = i + 1);
             unchecked(this.slotEnd[slots] = j);
@@ -124,7 +139,8 @@ export class EventShape {
             slots++;
             if (text) texts++;
           }
-          afterType = false;
+          fixed = false;
+          afterUsage = false;
         }
         i = j + 1;
       } else if (c - CharCode._0 < 10 || c == CharCode.MINUS) {
@@ -136,17 +152,19 @@ export class EventShape {
           else if (isNumberByte(b)) { plain = false; j++; }
           else break;
         }
-        if (plain && !afterType) {
+        if (plain && !fixed && frozenAt < 0) {
           if (slots == MAX_SLOTS) return false;
           unchecked(this.slotStart[slots] = i);
           unchecked(this.slotEnd[slots] = j);
           unchecked(this.slotKind[slots] = <u8>Slot.Integer);
           slots++;
         }
-        afterType = false;
+        fixed = false;
+        afterUsage = false;
         i = j;
       } else {
-        if (c == CharCode.COMMA || c == CharCode.LBRACE || c == CharCode.LBRACKET) afterType = false;
+        // Literals (true, false, null), separators and blanks: fixed bytes. A literal ends a fixed value.
+        if (c == CharCode.COMMA || c == CharCode.t || c == CharCode.f || c == CharCode.n) { fixed = false; afterUsage = false; }
         i++;
       }
     }
@@ -204,6 +222,20 @@ export class EventShape {
 }
 
 const WORD_TYPE: u32 = 0x65707974; // "type" little-endian
+const USAGE = "usage";
+const USAGE_METADATA = "usageMetadata";
+const ERROR = "error";
+
+/** True for the keys whose values usage readers take: `usage`, `usageMetadata`, `error`. */
+function isUsageKey(p: usize, n: i32): bool {
+  return isAscii(p, n, USAGE) || isAscii(p, n, USAGE_METADATA) || isAscii(p, n, ERROR);
+}
+
+function isAscii(p: usize, n: i32, name: string): bool {
+  if (n != name.length) return false;
+  for (let i = 0; i < n; i++) if (<u32>load<u8>(p + <usize>i) != <u32>name.charCodeAt(i)) return false;
+  return true;
+}
 
 /**
  * Offset of the first quote at or after `at` when every byte before it is plain string content

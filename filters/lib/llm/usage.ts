@@ -251,7 +251,7 @@ const WORD_USAG: u32 = 0x67617375; // "usag" little-endian
 const WORD_ERRO: u32 = 0x6f727265; // "erro"
 
 /** False only when the bytes cannot hold a `usage` or `error` key, even spelled with escapes. */
-export function mayCarryUsage(ptr: usize, len: i32): bool {
+function mayCarryUsage(ptr: usize, len: i32): bool {
   const end = len - 4;
   for (let i = 0; i < len - 1; i++) {
     const c = <u32>load<u8>(ptr + <usize>i);

@@ -9,3 +9,4 @@ export * from "../../test/exports-common";
 export * from "./exports-api";
 export * from "./exports-request";
 export * from "./exports-usage";
+export * from "./exports-shape";
