@@ -21,9 +21,12 @@ export interface Exchange {
   response?: MessageSpec;
 }
 
+/** Nothing more is sent once the stream ended or a filter answered locally (whichever direction is sending). */
+function stopped(stream: HttpStream): boolean { return stream.finished || stream.localResponse !== null; }
+
 function send(stream: HttpStream, m: MessageSpec, dir: "request" | "response"): void {
   const chunks = m.bodyChunks ?? (m.body !== undefined ? [m.body] : []);
-  const stop = () => stream.finished || (dir === "response" && stream.localResponse !== null) || (dir === "request" && stream.localResponse !== null);
+  const stop = stopped.bind(null, stream);
   if (dir === "request") stream.sendRequestHeaders(m.headers, chunks.length === 0 && !m.trailers);
   else stream.sendResponseHeaders(m.headers, chunks.length === 0 && !m.trailers);
   chunks.forEach((c, i) => {

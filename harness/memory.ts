@@ -50,6 +50,9 @@ export class ModuleMemory {
     return v;
   }
 
+  /** Throws MemoryFault unless `[ptr, ptr + len)` lies inside memory. */
+  check(ptr: number, len: number): void { this.checked(ptr, len); }
+
   /** A copy of `len` bytes at `ptr`. */
   read(ptr: number, len: number): Uint8Array {
     const p = ptr >>> 0;
@@ -89,19 +92,62 @@ export class ModuleMemory {
     this.writeU32(sizeSlot, data.length);
     return true;
   }
+
+  /**
+   * `copyOut(bytes(s), …)`, with an all-ASCII string (header values, mostly) written straight
+   * into the module's memory: TextEncoder's new array per call was most of a header read's cost.
+   */
+  copyStringOut(s: string, ptrSlot: number, sizeSlot: number): boolean {
+    const n = asciiLength(s);
+    if (n <= 0) return this.copyOut(bytes(s), ptrSlot, sizeSlot);
+    const ptr = this.allocate(n) >>> 0;
+    if (ptr === 0) return false;
+    let u8: Uint8Array;
+    try { u8 = this.checked(ptr, n).u8; } catch (e) { if (e instanceof MemoryFault) return false; throw e; }
+    writeAscii(u8, ptr, s);
+    this.writeU32(ptrSlot, ptr);
+    this.writeU32(sizeSlot, n);
+    return true;
+  }
+}
+
+/** `s.length` when every character is ASCII (one UTF-8 byte each), else -1. */
+function asciiLength(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return -1;
+  return s.length;
+}
+
+/** Writes an all-ASCII string as bytes at `at` (the caller checked it with `asciiLength`). */
+function writeAscii(dst: Uint8Array, at: number, s: string): void {
+  for (let i = 0; i < s.length; i++) dst[at + i] = s.charCodeAt(i);
 }
 
 /** Serializes pairs (§6.1); an empty list serializes to zero bytes, as cpp-host emits it. */
 export function encodePairs(pairs: ReadonlyArray<readonly [string | Uint8Array, string | Uint8Array]>): Uint8Array {
   if (pairs.length === 0) return new Uint8Array(0);
-  const encoded = pairs.map(([k, v]) => [bytes(k), bytes(v)] as const);
-  const size = encoded.reduce((n, [k, v]) => n + 8 + k.length + 1 + v.length + 1, 4);
+  // ASCII strings are written as they are; anything else is encoded once (TextEncoder per string was the cost).
+  const parts: Array<string | Uint8Array> = [];
+  const lengths: number[] = [];
+  let size = 4;
+  for (const [k, v] of pairs) {
+    for (const x of [k, v]) {
+      const n = typeof x === "string" ? asciiLength(x) : x.length;
+      const part = n < 0 ? bytes(x) : x;
+      parts.push(part);
+      lengths.push(part.length);
+      size += part.length + 1;
+    }
+    size += 8;
+  }
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
-  view.setUint32(0, encoded.length, true);
+  view.setUint32(0, pairs.length, true);
   let p = 4;
-  for (const [k, v] of encoded) { view.setUint32(p, k.length, true); view.setUint32(p + 4, v.length, true); p += 8; }
-  for (const [k, v] of encoded) { out.set(k, p); p += k.length + 1; out.set(v, p); p += v.length + 1; }
+  for (let i = 0; i < lengths.length; i += 2) { view.setUint32(p, lengths[i], true); view.setUint32(p + 4, lengths[i + 1], true); p += 8; }
+  for (const part of parts) {
+    if (typeof part === "string") writeAscii(out, p, part); else out.set(part, p);
+    p += part.length + 1;
+  }
   return out;
 }
 

@@ -46,6 +46,12 @@ function setPath(tree: PropertyTree, path: string[], value: PropertyValue): void
   t[last] = isTree(value) && isTree(t[last]) ? merge(t[last] as PropertyTree, value) : value;
 }
 
+/** Whether a tree has any entry (merging an empty one only copied the other, once per property read). */
+function hasEntries(t: PropertyTree): boolean {
+  for (const _ in t) return true;
+  return false;
+}
+
 export function merge(a: PropertyTree, b: PropertyTree): PropertyTree {
   const out: PropertyTree = { ...a };
   for (const [k, v] of Object.entries(b)) out[k] = isTree(v) && isTree(out[k]) ? merge(out[k] as PropertyTree, v) : v;
@@ -155,7 +161,7 @@ export function getProperty(ctx: Context, staticProps: PropertyTree, vmId: strin
   const plugin = ctx.kind === "root" ? ctx.plugin : ctx.root.plugin;
   if (STREAM_ONLY.has(head) && !conn) return Status.NOT_FOUND;
   if ((head === "request" || head === "response") && !stream) return Status.NOT_FOUND;
-  const props = conn ? merge(staticProps, conn.hooks.properties) : staticProps;
+  const props = conn && hasEntries(conn.hooks.properties) ? merge(staticProps, conn.hooks.properties) : staticProps;
 
   let base: PropertyValue | undefined;
   if (stream && head === "request") base = merge(requestTree(stream.logPhase ? stream.logRequestHeaders : stream.requestHeaders, stream), (props.request as PropertyTree) ?? {});

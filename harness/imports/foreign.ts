@@ -5,7 +5,7 @@
  * which act on the CURRENT context, ignoring the effective one (§10.13). Unknown ⇒ NOT_FOUND.
  */
 import { Status } from "../abi.ts";
-import { getProperty, merge } from "../properties.ts";
+import { getProperty, merge, type PropertyTree } from "../properties.ts";
 import { deflateSync, inflateSync } from "node:zlib";
 import { text } from "../memory.ts";
 import type { Vm } from "../vm.ts";
@@ -52,6 +52,16 @@ export function parseFilterStateArgs(b: Uint8Array): { path: string; value: stri
   return m && { path: String(m.get(1) ?? ""), value: String(m.get(2) ?? ""), span: Number(m.get(3) ?? 0) };
 }
 
+/** The VM's and the plugin's static properties merged, once per pair of trees (both are fixed at load), not per read. */
+const merged = new WeakMap<PropertyTree, { vmProperties: PropertyTree; tree: PropertyTree }>();
+function staticProperties(vmProperties: PropertyTree, pluginProperties: PropertyTree): PropertyTree {
+  const hit = merged.get(pluginProperties);
+  if (hit && hit.vmProperties === vmProperties) return hit.tree;
+  const tree = merge(vmProperties, pluginProperties);
+  merged.set(pluginProperties, { vmProperties, tree });
+  return tree;
+}
+
 export function foreignImports(vm: Vm) {
   return {
     proxy_get_property(pp: number, pl: number, retPtr: number, retLen: number): number {
@@ -59,7 +69,7 @@ export function foreignImports(vm: Vm) {
       const c = vm.ctx();
       if (!c) return Status.NOT_FOUND;
       const plugin = c.kind === "root" ? c.plugin : c.root.plugin;
-      const r = getProperty(c, merge(vm.services.vmProperties, plugin.properties), vm.services.vmId, path);
+      const r = getProperty(c, staticProperties(vm.services.vmProperties, plugin.properties), vm.services.vmId, path);
       if (typeof r === "number") return r;
       return vm.memory.copyOut(r, retPtr, retLen) ? Status.OK : Status.INVALID_MEMORY_ACCESS;
     },

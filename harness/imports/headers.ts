@@ -64,7 +64,7 @@ export function headerImports(vm: Vm) {
       if (!m) return c?.kind === "stream" && c.logPhase ? Status.NOT_FOUND : Status.BAD_ARGUMENT;
       const v = m.get(key);
       if (v === undefined) return Status.NOT_FOUND;
-      return vm.memory.copyOut(bytes(v), retPtr, retLen) ? Status.OK : Status.INVALID_MEMORY_ACCESS;
+      return vm.memory.copyStringOut(v, retPtr, retLen) ? Status.OK : Status.INVALID_MEMORY_ACCESS;
     },
     proxy_get_header_map_pairs(type: number, retPtr: number, retLen: number): number {
       if (type >>> 0 > 7) return Status.BAD_ARGUMENT;

@@ -20,6 +20,8 @@ export function logImports(vm: Vm) {
   return {
     proxy_log(level: number, ptr: number, len: number): number {
       if (level >>> 0 > 5) return Status.BAD_ARGUMENT;
+      // A line below the level is still bounds-checked (INVALID_MEMORY_ACCESS), but not decoded to be dropped.
+      if (level < vm.services.logLevel) { vm.memory.check(ptr, len); return Status.OK; }
       writeLog(vm, level, vm.memory.readString(ptr, len));
       return Status.OK;
     },
