@@ -5,7 +5,7 @@
  * requests from K API keys, samples memory every E requests, prints a table and a verdict line
  * (or JSON with `--json`). Exit 0 when flat after warm-up, 1 when not, 2 for bad usage.
  */
-import { build } from "./build.ts";
+import { spawnSync } from "node:child_process";
 import { runSoak, type Sample } from "../test/soak/run.ts";
 import { judge } from "../test/soak/verdict.ts";
 import { jsonReport, textReport } from "../test/soak/report.ts";
@@ -40,12 +40,15 @@ function parseArgs(argv: string[]): Args {
 async function main(): Promise<number> {
   let args: Args;
   try { args = parseArgs(process.argv.slice(2)); } catch (e) { console.error(`soak: ${(e as Error).message}\n${USAGE}`); return 2; }
-  await build();
+  // Built in a child process: the AssemblyScript compiler would otherwise stay in this heap, which the soak measures.
+  const built = spawnSync(process.execPath, ["--import", "tsx", "scripts/build.ts", "model-router", "payload-guard", "token-limit"], { stdio: ["ignore", "ignore", "inherit"] });
+  if (built.status !== 0) { console.error("soak: npm run build failed"); return 1; }
   const header = `soak: ${args.requests.toLocaleString("en-US")} requests, ${args.keys.toLocaleString("en-US")} keys, seed ${args.seed}, ` +
     `${args.workers} workers, ${args.concurrency} streams in flight, per-key budget ${args.budget.toLocaleString("en-US")} tokens/window, ${args.pipeline}`;
-  if (!args.json) console.error(header);
+  console.error(header);
+  // Progress goes to stderr, so `--json > file` still shows the run advancing.
   const progress = (s: Sample) => {
-    if (!args.json) console.error(`  ${s.requests.toLocaleString("en-US")} requests: pages ${Object.entries(s.pages).map(([p, v]) => `${p} ${v.join("/")}`).join(", ")}; shared ${s.sharedKeys} keys; ${Math.round(s.rps)} req/s`);
+    console.error(`  ${s.requests.toLocaleString("en-US")} requests: pages ${Object.entries(s.pages).map(([p, v]) => `${p} ${v.join("/")}`).join(", ")}; shared ${s.sharedKeys} keys; ${Math.round(s.rps)} req/s`);
   };
   let run;
   try {
