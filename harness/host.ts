@@ -21,7 +21,8 @@ import { Plugin, stopRoot } from "./plugin.ts";
 import { normalizeProperties, type PropertyTree } from "./properties.ts";
 import type { FailurePolicy, PluginSpec, RootContext } from "./root.ts";
 import { createVm, runCanary, runRootSequence, startRoot, validateOn, type ValidationResult, type VmOwner } from "./startup.ts";
-import { runTcpExchange, TcpConnection, type ConnectionOptions, type TcpExchange } from "./tcp.ts";
+import { TcpConnection, type ConnectionOptions } from "./tcp.ts";
+import { runTcpExchange, type TcpExchange } from "./tcp-exchange.ts";
 import type { LogEntry, Misuse, TraceEntry, Vm } from "./vm.ts";
 
 export type ConfigInput = string | Uint8Array | object;
