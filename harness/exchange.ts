@@ -26,15 +26,14 @@ function stopped(stream: HttpStream): boolean { return stream.finished || stream
 
 function send(stream: HttpStream, m: MessageSpec, dir: "request" | "response"): void {
   const chunks = m.bodyChunks ?? (m.body !== undefined ? [m.body] : []);
-  const stop = stopped.bind(null, stream);
   if (dir === "request") stream.sendRequestHeaders(m.headers, chunks.length === 0 && !m.trailers);
   else stream.sendResponseHeaders(m.headers, chunks.length === 0 && !m.trailers);
   chunks.forEach((c, i) => {
-    if (stop()) return;
+    if (stopped(stream)) return;
     const eos = i === chunks.length - 1 && !m.trailers;
     if (dir === "request") stream.sendRequestBody(c, eos); else stream.sendResponseBody(c, eos);
   });
-  if (m.trailers && !stop()) {
+  if (m.trailers && !stopped(stream)) {
     if (dir === "request") stream.sendRequestTrailers(m.trailers); else stream.sendResponseTrailers(m.trailers);
   }
 }
