@@ -119,7 +119,7 @@ function* exchange(chain: Chain, entry: PoolEntry, key: string): Generator<void,
     return s;
   }
   yield;
-  const a = answerFor(entry, s.upstream.chunks.length === 1 ? s.upstream.chunks[0].bytes : s.upstream.body);
+  const a = answerFor(entry, s.upstream.chunks);
   s.sendResponseHeaders(a.headers, false);
   for (let i = 0; i < a.chunks.length && !s.finished; i++) {
     yield;

@@ -63,10 +63,17 @@ export function buildPool(seed: number, size: number): PoolEntry[] {
   return pool;
 }
 
-/** The upstream's answer to this entry, for the body the upstream received (made once, reused while the body is the same). */
-export function answerFor(entry: PoolEntry, received: Uint8Array): UpstreamAnswer {
-  if (entry.answer === null || entry.answer.forBytes !== received.length) {
-    entry.answer = answer(new Random(entry.answerSeed), entry.spec.path, received, entry.misbehaviour);
+/**
+ * The upstream's answer to this entry, for the body the upstream received (the chunks that reached
+ * it): made once, reused while the body has the same length — the filters treat a pool entry the
+ * same way every time, so only the first request pays for joining and answering it.
+ */
+export function answerFor(entry: PoolEntry, received: ReadonlyArray<{ bytes: Uint8Array }>): UpstreamAnswer {
+  let length = 0;
+  for (const c of received) length += c.bytes.length;
+  if (entry.answer === null || entry.answer.forBytes !== length) {
+    const body = received.length === 1 ? received[0].bytes : Buffer.concat(received.map((c) => c.bytes));
+    entry.answer = answer(new Random(entry.answerSeed), entry.spec.path, body, entry.misbehaviour);
   }
   return entry.answer;
 }
