@@ -112,4 +112,43 @@ test("memory stays flat over many streams", () => {
   assert.is(lib.memory.buffer.byteLength, after100);
 });
 
+test("simpleEvent: a lone data line is read in place, exactly as pushing it would read it; anything else is pushed", () => {
+  const raw = [
+    "data: {\"a\":1}\n\n", "data:x\n\n", "data:  two\n\n", "data: crlf\r\n\r\n", "data: \n\n", "data:\n\n",
+    "data: lone cr\r\r", "data: a\ndata: b\n\n", "event: e\ndata: x\n\n", ": ping\ndata: x\n\n", "data: x\nid: 7\n\n",
+    "data x\n\n", "datax: y\n\n", "data: x\n\r\n", "data: x\r\n\n", "data: 日本\n\n",
+  ];
+  const first = "data: first\n\n";
+  let fast = 0;
+  for (const r of raw) {
+    // Reference: the stream pushed whole.
+    const expected = parseChunks(lib, enc(first + r), []).events.slice(1);
+    lib.exports.sseNew(1 << 20);
+    const f = lib.put(enc(first));
+    lib.exports.ssePush(f.ptr, f.len);
+    lib.free(f);
+    while (lib.exports.sseNext()) { /* the first event */ }
+    const p = lib.put(enc(r));
+    const took = lib.exports.sseSimple(p.ptr, p.len);
+    lib.free(p);
+    if (took) {
+      fast++;
+      assert.is(expected.length, 1, r);
+      assert.is(new TextDecoder().decode(lib.output()), expected[0].data, r);
+      assert.is(expected[0].type, "message", r);
+    } else {
+      lib.exports.sseEnd();
+      const got: string[] = [];
+      while (lib.exports.sseNext()) got.push(new TextDecoder().decode(lib.output()));
+      assert.is(got.length, expected.length, r);
+    }
+  }
+  assert.is(fast, 9, "the single-data-line events (any mix of LF and CRLF ends) take the fast path");
+  // At the very start of a stream (a BOM may come) the fast path is not taken.
+  lib.exports.sseNew(1 << 20);
+  const p = lib.put(enc("data: x\n\n"));
+  assert.is(lib.exports.sseSimple(p.ptr, p.len), 0);
+  lib.free(p);
+});
+
 test.run();

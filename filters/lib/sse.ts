@@ -64,13 +64,15 @@ export class SseEventView {
 // One waiting event's record in `SseParser.marks`: offsets into the arena (-1: field absent).
 const M_DATA = 0, M_DATA_LEN = 1, M_TYPE = 2, M_TYPE_LEN = 3, M_ID = 4, M_ID_LEN = 5, M_COMPLETE = 6, M_SIZE = 7;
 
+const WORD_DATA: u32 = 0x61746164; // "data" little-endian
+
 const ONES: u64 = 0x0101010101010101;
 const HIGHS: u64 = 0x8080808080808080;
 const LFS: u64 = 0x0a0a0a0a0a0a0a0a;
 const CRS: u64 = 0x0d0d0d0d0d0d0d0d;
 
-/** Offset of the first CR or LF in [from, len), or -1; eight bytes per step. */
-function findLineEnd(ptr: usize, from: i32, len: i32): i32 {
+/** Offset of the first CR or LF in [from, len) of the bytes at `ptr`, or -1; eight bytes per step. */
+export function findLineEnd(ptr: usize, from: i32, len: i32): i32 {
   let i = from;
   while (i + 8 <= len) {
     const v = load<u64>(ptr + <usize>i);
@@ -210,6 +212,35 @@ export class SseParser {
     v.typePtr = t >= 0 ? base + <usize>t : 0;
     v.typeLen = t >= 0 ? unchecked(marks[m + M_TYPE_LEN]) : 0;
     v.complete = unchecked(marks[m + M_COMPLETE]) != 0;
+    return true;
+  }
+
+  /**
+   * Fast path for one complete raw event (its bytes through the blank line that ends it) when
+   * the parser is between events: if the event is a single `data:` line ending in LF, `view`
+   * is set to its data where it lies (no copy) and true is returned, as if the bytes had been
+   * pushed and the event read. Otherwise nothing changes and the caller pushes the bytes.
+   */
+  simpleEvent(ptr: usize, len: i32): bool {
+    if (this.error != LibError.None || this.atStart || this.pendingLF || this.carry.length > 0 ||
+        this.dataLines > 0 || this.readIndex < this.readyCount) return false;
+    if (len < 7 || load<u32>(ptr) != WORD_DATA || load<u8>(ptr, 4) != CharCode.COLON || load<u8>(ptr + <usize>(len - 1)) != CharCode.LF) return false;
+    const j = findLineEnd(ptr, 5, len);
+    let k = j + 1;
+    if (<u32>load<u8>(ptr + <usize>j) == CharCode.CR && k < len && <u32>load<u8>(ptr + <usize>k) == CharCode.LF) k++;
+    // What follows the data line must be the blank line alone.
+    const rest = len - k;
+    if (!(rest == 1 || (rest == 2 && <u32>load<u8>(ptr + <usize>k) == CharCode.CR))) return false;
+    const start = <u32>load<u8>(ptr, 5) == CharCode.SPACE ? 6 : 5;
+    const n = j - start;
+    if (n < 0 || n + 1 > this.maxEventBytes) return false;
+    const v = this.view;
+    v.dataPtr = ptr + <usize>start;
+    v.dataLen = n;
+    v.hasType = false;
+    v.typePtr = 0;
+    v.typeLen = 0;
+    v.complete = true;
     return true;
   }
 

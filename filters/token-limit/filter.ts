@@ -87,7 +87,7 @@ export class TokenStream extends HttpContext {
     if (length !== null && declaredTooLarge(length, cfg.maxBodyBytes)) { this.tooLarge(); return FilterHeadersStatus.StopIteration; }
     if (endOfStream) {
       this.holding = true;
-      return this.decide(EMPTY) ? FilterHeadersStatus.Continue : FilterHeadersStatus.StopIteration;
+      return this.decide(0, 0) ? FilterHeadersStatus.Continue : FilterHeadersStatus.StopIteration;
     }
     this.phase = Phase.Reading;
     if (cfg.holdHeaders) {
@@ -115,22 +115,25 @@ export class TokenStream extends HttpContext {
   }
 
   private decideBuffered(): bool {
-    const raw = getBufferBytes(BufferType.HttpRequestBody);
-    return this.decide(raw === null ? EMPTY : Uint8Array.wrap(raw));
+    // The body is read where the host wrote it (no managed copy of a body of any size).
+    const n = borrowBufferBytes(BufferType.HttpRequestBody);
+    const go = n > 0 ? this.decide(borrowedPtr(), n) : this.decide(0, 0);
+    releaseBorrowed();
+    return go;
   }
 
-  /** Reads the request and admits it; true when the request may go on now. */
-  private decide(body: Uint8Array): bool {
+  /** Reads the request (`len` bytes at `ptr`) and admits it; true when the request may go on now. */
+  private decide(ptr: usize, len: i32): bool {
     const root = this.tl, cfg = root.config;
     this.phase = Phase.Admitted;
-    const facts = root.reader.readBytes(this.kind, body, this.pathModel);
+    const facts = root.reader.read(this.kind, ptr, len, this.pathModel);
     const model = facts.model;
     this.model = model === null ? "" : String.UTF8.decodeUnsafe(model.dataStart, <usize>model.length, false);
     if (this.model.length > 0) setPropertyString(["tollgate.model"], this.model);
     this.streaming = this.kind == ApiKind.GeminiStream || (facts.ok && facts.stream);
     this.promptTokens = facts.ok ? facts.promptTokens : 0;
 
-    if (facts.ok && this.streaming && cfg.injectStreamUsage && supportsIncludeUsage(this.kind) && facts.includeUsage != 1) this.inject(body);
+    if (facts.ok && this.streaming && cfg.injectStreamUsage && supportsIncludeUsage(this.kind) && facts.includeUsage != 1) this.inject(ptr, len);
 
     let cap: i64 = 0;
     if (generatesOutput(this.kind)) {
@@ -166,7 +169,7 @@ export class TokenStream extends HttpContext {
     return false;
   }
 
-  private inject(body: Uint8Array): void {
+  private inject(ptr: usize, len: i32): void {
     const m = this.tl.metrics!;
     if (this.lengthFixed) {
       // The headers already left with a content-length: a longer body would be cut or refused.
@@ -174,6 +177,8 @@ export class TokenStream extends HttpContext {
       if (logEnabled(LogLevel.Debug)) logDebug("token-limit: include_usage not injected: the request headers passed with a content-length (set holdHeaders)");
       return;
     }
+    const body = new Uint8Array(len);
+    memory.copy(body.dataStart, ptr, <usize>len);
     const r = setPath(body, INCLUDE_PATH, TRUE_BYTES);
     if (!r.ok) { m.notInjected.increment(); return; }
     replaceBuffer(BufferType.HttpRequestBody, r.body!.buffer);

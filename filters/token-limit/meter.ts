@@ -13,7 +13,7 @@
  */
 import { ByteBuffer } from "../lib/bytes";
 import { CharCode } from "../lib/charcode";
-import { SseParser } from "../lib/sse";
+import { SseParser, findLineEnd } from "../lib/sse";
 import { TokenFeatures, addTokenFeatures, tokensFromFeatures } from "../lib/tokens";
 import { EventShape } from "../lib/llm/event-shape";
 import { JsonArrayStream } from "../lib/llm/json-array-stream";
@@ -163,17 +163,21 @@ export class ResponseMeter {
     let changed = !direct;
     let evStart = 0, lineStart = 0, i = 0, runStart = 0;
     while (i < n) {
+      i = findLineEnd(base, i, n);
+      if (i < 0) break;
       const c = <u32>load<u8>(base + <usize>i);
-      if (c != CharCode.LF && c != CharCode.CR) { i++; continue; }
       let end = i + 1;
       if (c == CharCode.CR) {
         if (i + 1 >= n && !endOfStream) break; // a CRLF may be split: wait for the next byte
         if (i + 1 < n && <u32>load<u8>(base + <usize>(i + 1)) == CharCode.LF) end = i + 2;
       }
       if (i == lineStart) {
-        // A blank line: the raw event [evStart, end) is complete.
-        this.sse.push(base + <usize>evStart, end - evStart);
-        if ((this.drainSse() & EventFlag.UsageOnlyChunk) != 0) {
+        // A blank line: the raw event [evStart, end) is complete. A lone `data:` line is read in place.
+        const sse = this.sse, v = sse.view;
+        let flags = 0;
+        if (sse.simpleEvent(base + <usize>evStart, end - evStart)) flags = this.event(0, 0, v.dataPtr, v.dataLen);
+        else { sse.push(base + <usize>evStart, end - evStart); flags = this.drainSse(); }
+        if ((flags & EventFlag.UsageOnlyChunk) != 0) {
           this.stripped++;
           out.append(base + <usize>runStart, evStart - runStart);
           runStart = end;

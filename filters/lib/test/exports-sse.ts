@@ -30,3 +30,17 @@ export function sseNext(): i32 {
   output.appendBytes(ev.data);
   return 1;
 }
+
+/**
+ * `simpleEvent` on one raw event: its data (into the output buffer) and 1 when the fast path took
+ * it, else 0 after pushing it the usual way (read the event with `sseNext`).
+ */
+export function sseSimple(ptr: usize, len: i32): i32 {
+  if (parser.simpleEvent(ptr, len)) {
+    output.reset();
+    output.append(parser.view.dataPtr, parser.view.dataLen);
+    return 1;
+  }
+  parser.push(ptr, len);
+  return 0;
+}
