@@ -186,18 +186,26 @@ export class Host implements VmOwner {
   }
 
   /**
-   * Restarts a plugin with a new configuration, as Envoy does on a config update whose VM stays:
-   * the canary first (a rejection throws HostLoadError and changes nothing), then on every worker
-   * the existing root sees `proxy_on_context_create(R, 0)` and `proxy_on_vm_start` again, then
-   * `proxy_on_configure` with the new configuration.
+   * A plugin started again on the VMs it runs in, as Envoy does on a config update that keeps the
+   * VM. The canary runs first (a rejection throws HostLoadError and changes nothing). cpp-host keys
+   * root contexts by root id and configuration: with the same configuration the existing root is
+   * restarted (`proxy_on_context_create(R, 0)` and `proxy_on_vm_start` again, the latter's result
+   * ignored, then `proxy_on_configure`); with a new one each worker gets a new root context (next
+   * id, the whole sequence) and the old root is shut down (`proxy_on_done`, `proxy_on_delete`).
    */
-  reconfigure(pluginConfig: ConfigInput, rootId?: string): void {
+  reconfigure(pluginConfig?: ConfigInput, rootId?: string): void {
     const plugin = this.plugin(rootId);
-    const spec = { ...plugin.spec, configuration: configBytes(pluginConfig) };
+    const configuration = pluginConfig === undefined ? plugin.spec.configuration : configBytes(pluginConfig);
+    const same = Buffer.compare(configuration, plugin.spec.configuration) === 0;
+    const spec = same ? plugin.spec : { ...plugin.spec, configuration };
+    const logs = () => this.logEntries;
     this.environment.run(() => {
       if (this.options.canary ?? true) runCanary(this, spec, () => this.canaryLogEntries);
-      plugin.spec.configuration = spec.configuration;
-      plugin.roots.forEach((root, w) => runRootSequence(plugin.vm(w), root, () => this.logEntries));
+      if (same) { plugin.roots.forEach((root, w) => runRootSequence(plugin.vm(w), root, logs, true)); return; }
+      const old = [...plugin.roots];
+      old.forEach((_, w) => { plugin.roots[w] = startRoot(plugin.vm(w), spec, logs); });
+      plugin.spec = spec;
+      old.forEach((root, w) => stopRoot(plugin.vm(w), root));
     });
   }
 

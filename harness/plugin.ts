@@ -21,7 +21,8 @@ export class Plugin {
   reloadBackoffs = 0;
   private readonly lastLoadMs: number[];
 
-  constructor(readonly host: Host, readonly spec: PluginSpec, readonly roots: RootContext[]) {
+  /** `spec` changes when `Host.reconfigure` gives the plugin a new configuration (and new roots). */
+  constructor(readonly host: Host, public spec: PluginSpec, readonly roots: RootContext[]) {
     this.vms = [...host.vms];
     this.lastLoadMs = host.vms.map(() => this.nowMs());
   }

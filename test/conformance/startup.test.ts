@@ -48,16 +48,29 @@ test("canary: false starts the workers only", async () => {
   assert.equal(callbacks(host.logs()), ["root_create:1", "vm_start:1:0", "configure:1:0"]);
 });
 
-test("§10.4 a restart on an existing VM: proxy_on_context_create(R, 0) and proxy_on_vm_start again, then proxy_on_configure with the new configuration", async () => {
+test("§10.4 a restart with the same configuration: the existing root gets proxy_on_context_create(R, 0) and proxy_on_vm_start again, then proxy_on_configure", async () => {
   const host = await loadProbe({ pluginConfig: "a=b", vmConfig: "vm=1" });
   const before = host.trace().at(-1)!.seq;
-  host.reconfigure("limit=20");
-  assert.equal(rootCallbacks(host, before), ["proxy_on_context_create(1,0)", "proxy_on_vm_start(1,4)", "proxy_on_configure(1,8)"]);
-  assert.equal(valueAndStatus(facts(host.logs()).get("plugin_config")), ["limit=20", Status.OK]);
+  host.reconfigure();
+  assert.equal(rootCallbacks(host, before), ["proxy_on_context_create(1,0)", "proxy_on_vm_start(1,4)", "proxy_on_configure(1,3)"]);
   assert.equal(callbacks(host.logs()).filter((c) => c.startsWith("root_create")), ["root_create:1"], "the SDK keeps the root it already has");
   const s = host.stream();
   s.sendRequestHeaders({ ":method": "GET", ":path": "/", ":authority": "a" }, true);
-  assert.equal(s.contextIds, [2], "the root and its id counter are the same");
+  assert.equal(s.contextIds, [2], "the same root and id counter");
+});
+
+test("§10.4 a new configuration on the same VM: cpp-host keys roots by root id and configuration, so a new root context starts and the old one shuts down", async () => {
+  const host = await loadProbe({ pluginConfig: "a=b", vmConfig: "vm=1" });
+  const before = host.trace().at(-1)!.seq;
+  host.reconfigure("limit=20");
+  assert.equal(callbacks(host.logs()).slice(-5), ["root_create:2", "vm_start:2:4", "configure:2:8", "done:1", "delete:1"]);
+  assert.equal(valueAndStatus(facts(host.logs()).get("plugin_config")), ["limit=20", Status.OK]);
+  assert.equal(host.trace().filter((t) => t.kind === "callback" && t.seq > before && t.context === 2).map((t) => t.name),
+    ["proxy_on_context_create", "proxy_on_vm_start", "proxy_on_configure"]);
+  const s = host.stream();
+  s.sendRequestHeaders({ ":method": "GET", ":path": "/", ":authority": "a" }, true);
+  assert.equal(s.contextIds, [3], "the VM's counter goes on: streams now belong to root 2");
+  assert.ok(callbacks(s.logs()).includes("context_create:3:2"));
 });
 
 test("§10.4 a restart the plugin rejects throws on the canary and leaves the running configuration alone", async () => {
