@@ -1,7 +1,8 @@
 /**
  * @module harness
  * Tollgate's proxy-wasm host for Node: load a built filter, drive HTTP streams through it
- * (or a chain of filters) exactly as Envoy would, and observe what came out.
+ * (or a chain of filters) and TCP connections through it as a network filter, exactly as Envoy
+ * would, and observe what came out.
  */
 export { Host, type HostOptions, type PluginOptions, type MetricValue } from "./host.ts";
 export { Chain } from "./chain.ts";
