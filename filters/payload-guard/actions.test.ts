@@ -122,6 +122,19 @@ test("user phrase lists: case-insensitive, whitespace folded, named in the error
   assert.is(clean.localResponse, null);
 });
 
+test("a phrase list name of any allowed length makes its label (found by the fuzzer: a long one corrupted the heap)", async () => {
+  for (const name of ["abcdefghijklmnopqrstuvwxyz0123", "l".repeat(64)]) {
+    for (const mask of [undefined, "<{kind}>{kind}"]) {
+      const host = await loadGuard({ ...(mask ? { mask } : {}), phraseLists: { [name]: { phrases: ["Project Falcon"], request: "redact" } } });
+      for (let i = 0; i < 20; i++) {
+        const s = await send(host, CHAT, chat(`about Project Falcon ${i}`));
+        assert.is(JSON.parse(s.upstream.bodyText).messages[0].content, `about ${mask ? `<${name}>${name}` : `[REDACTED:${name}]`} ${i}`);
+      }
+      assert.not.ok(host.failed);
+    }
+  }
+});
+
 test("requests with nothing found pass byte for byte, with no property", async () => {
   const host = await loadGuard({ request: { detectors: { email: "redact", prompt_injection: "block" } } });
   const body = chat("just a normal question about cats");

@@ -83,7 +83,11 @@ export class Edits {
   }
 }
 
-/** The label for `kind` from the configured mask (`{kind}` replaced). */
+/**
+ * The label for `kind` from the configured mask (`{kind}` replaced). Not `String#replaceAll`:
+ * AssemblyScript 0.28's grows its output by one doubling only, so a replacement much longer than
+ * the mask writes past the allocation (heap corruption, then a trap; found by the fuzzer).
+ */
 export function maskLabel(mask: string, kind: string): Uint8Array {
-  return Uint8Array.wrap(String.UTF8.encode(mask.replaceAll("{kind}", kind), false));
+  return Uint8Array.wrap(String.UTF8.encode(mask.split("{kind}").join(kind), false));
 }
