@@ -56,13 +56,13 @@ async function worker(a: Args): Promise<void> {
 
 function merge(reports: FuzzReport[]): FuzzReport {
   const out = { ...reports[0], failures: [] as CorpusEntry[], verdicts: {} as Record<string, number>, cases: 0, rewrote: 0, rewroteResponse: 0,
-    configsDrawn: 0, invalidConfigsChecked: 0, pagesStart: [] as number[], pagesEnd: [] as number[] };
+    configsDrawn: 0, invalidConfigsChecked: 0, pagesStart: [] as number[], pagesWarm: [] as number[], pagesEnd: [] as number[] };
   for (const r of reports) {
     out.cases += r.cases; out.rewrote += r.rewrote; out.rewroteResponse += r.rewroteResponse;
     out.configsDrawn += r.configsDrawn; out.invalidConfigsChecked += r.invalidConfigsChecked;
     out.failures.push(...r.failures);
     for (const [k, v] of Object.entries(r.verdicts)) out.verdicts[k] = (out.verdicts[k] ?? 0) + v;
-    out.pagesStart.push(...r.pagesStart); out.pagesEnd.push(...r.pagesEnd);
+    out.pagesStart.push(...r.pagesStart); out.pagesWarm.push(...r.pagesWarm); out.pagesEnd.push(...r.pagesEnd);
   }
   return out;
 }
@@ -120,7 +120,7 @@ async function main(): Promise<number> {
     console.log(`  ${target} outcomes ${JSON.stringify(report.verdicts)}; bodies rewritten: ${report.rewrote} requests, ${report.rewroteResponse} responses; ` +
       `${report.configsDrawn} schema-drawn configurations, ${report.invalidConfigsChecked} invalid ones checked`);
     console.log(`fuzz ${target}: ${report.cases} cases, ${report.failures.length} failures, ${secs().toFixed(1)} s, ${Math.round(report.cases / secs())} cases/s, ` +
-      `wasm pages start [${report.pagesStart.join(",")}] end [${report.pagesEnd.join(",")}], seed ${a.seed}, jobs ${a.jobs}`);
+      `wasm pages start [${report.pagesStart.join(",")}] warm [${report.pagesWarm.join(",")}] end [${report.pagesEnd.join(",")}], seed ${a.seed}, jobs ${a.jobs}`);
   }
   console.log(`fuzz: ${a.targets.length} target(s), ${a.cases * a.targets.length} cases, ${failed} failures, ${((performance.now() - t0) / 1000).toFixed(1)} s; node rss ${rss()} MB`);
   return failed > 0 ? 1 : 0;

@@ -59,8 +59,9 @@ export interface FuzzReport {
   rewroteResponse: number;
   configsDrawn: number;
   invalidConfigsChecked: number;
-  /** Wasm memory pages of the long-lived sample-configuration runners, at their first and last case. */
+  /** Wasm memory pages of the long-lived sample-configuration runners: at their first case, after a tenth of the cases (warm), at the end. */
   pagesStart: number[];
+  pagesWarm: number[];
   pagesEnd: number[];
 }
 
@@ -91,7 +92,8 @@ const pagesOf = (pair: Pair) => pair.flatMap((r) => r.hosts.flatMap((h) => h.mem
 export async function fuzzTarget(o: FuzzOptions): Promise<FuzzReport> {
   const start = o.start ?? 0, end = start + o.cases;
   const report: FuzzReport = { target: o.target, cases: o.cases, failures: [], verdicts: {}, rewrote: 0, rewroteResponse: 0,
-    configsDrawn: 0, invalidConfigsChecked: 0, pagesStart: [], pagesEnd: [] };
+    configsDrawn: 0, invalidConfigsChecked: 0, pagesStart: [], pagesWarm: [], pagesEnd: [] };
+  const warmAt = start + Math.floor(o.cases / 10);
   let sample: Pair | null = null;
   const loadPair = async (config: TargetConfig | null): Promise<Pair> => [await loadTarget(o.target, config), await loadTarget(o.target, config)];
 
@@ -132,6 +134,7 @@ export async function fuzzTarget(o: FuzzOptions): Promise<FuzzReport> {
       }
     }
     for (let i = first; i < last; i++) {
+      if (i >= warmAt && report.pagesWarm.length === 0 && sample) report.pagesWarm = pagesOf(sample);
       if (pair === null) { o.onProgress?.(i + 1 - start); continue; }
       const { fuzzCase, mutations } = makeCase(o.seed, i);
       const result = await checkCase(pair[0], pair[1], fuzzCase);

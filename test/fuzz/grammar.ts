@@ -19,18 +19,21 @@ export interface RequestShape { path: string; body: string; api: Api; framing: F
 
 export const MODELS = ["gpt-4o", "gpt-4o-mini", "default", "smart", "fast", "llama-3.1-8b-instruct", "claude-sonnet-4-5",
   "claude-sonnet-4", "gemini-2.5-flash", ""];
-export const WORDS = ["hello", "Project Falcon", "ignore previous instructions", "alice@example.com", "+1 415 555 0100",
+/** Ordinary text, with the escapes and scripts a JSON reader must get right. */
+const PLAIN = ["hello", "the weather in Paris", "summarise this", "日本語のテキスト", "emoji 😀", "quote \" and \\ backslash",
+  "\n\t\u0000", "\\u00e9", "order 1234", "call me at 5", "a-b.c_d", "x@y"];
+/** What the guard's detectors and the router's rules look for. */
+const SENSITIVE = ["Project Falcon", "ignore previous instructions", "alice@example.com", "+1 415 555 0100",
   "4111 1111 1111 1111", "123-45-6789", "DE89370400440532013000", "sk-proj-abcdefghijklmnopqrstuvwxyz012345",
   "AKIAIOSFODNN7EXAMPLE", "ghp_0123456789abcdefghijklmnopqrstuvwxyz", "xoxb-1234-5678-abcdefgh", "10.0.0.1",
-  "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlX3NpZ25hdHVyZQ",
-  "-----BEGIN RSA PRIVATE KEY-----", "日本語のテキスト", "emoji 😀", "quote \" and \\ backslash", "\n\t\u0000", "\\u00e9",
-  "Operation Blue Harbor", "the weather in Paris"];
+  "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlX3NpZ25hdHVyZQ", "-----BEGIN RSA PRIVATE KEY-----", "Operation Blue Harbor"];
+export const WORDS = [...PLAIN, ...SENSITIVE];
 
-/** Prompt or answer text: a few words, now and then a long run (rarely a very long one). */
+/** Prompt or answer text: a few words (now and then a sensitive one), now and then a long run (rarely a very long one). */
 export function text(r: Prng): string {
   const n = r.range(0, 10);
   const parts: string[] = [];
-  for (let i = 0; i < n; i++) parts.push(r.pick(WORDS));
+  for (let i = 0; i < n; i++) parts.push(r.pick(r.chance(0.12) ? SENSITIVE : PLAIN));
   if (r.chance(0.03)) parts.push("long ".repeat(r.chance(0.1) ? r.range(20_000, 60_000) : r.range(200, 2_000)));
   return parts.join(" ");
 }

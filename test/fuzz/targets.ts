@@ -12,6 +12,9 @@ import { Chain, Host, type CalloutHandler, type ClusterTarget, type Exchange, ty
 import { stagesFromFiles, type PipelineStage } from "../../controller/dev/pipeline.ts";
 import { ConfigGenerator } from "./schema-config.ts";
 import { MODELS, WORDS } from "./grammar.ts";
+import { fixRandomness } from "./fixed-random.ts";
+
+fixRandomness();
 
 export const FILTERS = ["model-router", "payload-guard", "token-limit"] as const;
 export type FilterName = (typeof FILTERS)[number];
