@@ -191,8 +191,8 @@ export class TcpConnection implements TcpHooks {
     }
     // A stop here leaves tcp_proxy uninitialised: no upstream connection until data passes or the filter continues.
     const r = this.call("proxy_on_new_connection", [this.ctx.id]);
-    if (r.status === "Continue") this.upstreamConnected = true;
     r.flush();
+    if (r.status === "Continue" && !this.closed) this.upstreamConnected = true;
   }
 
   /** Envoy's read path: the read buffer keeps what the filter did not let go, so the next call sees it all. */
