@@ -2,8 +2,9 @@
  * @module bench/lib/interleaved
  * Times several functions, sync or async, in interleaved batches (a, b, c, a, b, c, …) so that a
  * burst of load from other processes on a shared machine hits each alike. Each function first
- * gets a batch size that takes about `batchMs`; then `rounds` batches each, taking turns. The
- * median batch is reported (robust to a few slow batches) beside the fastest.
+ * runs for `warmupMs` (so the JIT and V8's wasm tier-up are done), then gets a batch size that
+ * takes about `batchMs`; then `rounds` batches each, taking turns. The median batch is reported
+ * (robust to a few slow batches) beside the fastest.
  */
 
 export interface Timed {
@@ -25,10 +26,14 @@ async function batch(fn: Fn, n: number): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e3;
 }
 
-export async function measureInterleaved(fns: Fn[], options: { rounds?: number; batchMs?: number; maxBatch?: number } = {}): Promise<Timed[]> {
-  const rounds = options.rounds ?? Number(process.env.BENCH_ROUNDS ?? 9);
-  const batchUs = (options.batchMs ?? Number(process.env.BENCH_BATCH_MS ?? 60)) * 1e3;
+export async function measureInterleaved(fns: Fn[], options: { rounds?: number; batchMs?: number; warmupMs?: number; maxBatch?: number } = {}): Promise<Timed[]> {
+  const rounds = options.rounds ?? Number(process.env.BENCH_ROUNDS ?? 15);
+  const batchUs = (options.batchMs ?? Number(process.env.BENCH_BATCH_MS ?? 40)) * 1e3;
   const maxBatch = options.maxBatch ?? 200_000;
+  const warmupUs = (options.warmupMs ?? Number(process.env.BENCH_WARMUP_MS ?? 300)) * 1e3;
+  for (const fn of fns) {
+    for (let spent = 0, n = 1; spent < warmupUs && n <= maxBatch; n *= 2) spent += await batch(fn, n);
+  }
   // Warm-up and batch sizing: double until a batch takes a quarter of the target.
   const sizes: number[] = [];
   for (const fn of fns) {
