@@ -31,7 +31,7 @@ export class ModuleMemory {
   /** The module's Memory, looked up once per instance (the VM calls `forget()` when it instantiates). */
   private mem: WebAssembly.Memory | null = null;
   /** Views over the current buffer, made again only when `memory.grow` replaced it (hostcalls made one per access). */
-  private views: { buffer: ArrayBuffer; u8: Uint8Array; dv: DataView } | null = null;
+  private views: { buffer: ArrayBuffer; u8: Uint8Array; dv: DataView; shared: boolean } | null = null;
 
   constructor(private readonly memory: () => WebAssembly.Memory) {}
 
@@ -42,11 +42,17 @@ export class ModuleMemory {
 
   /** The views over memory, after checking `[ptr, ptr + len)` lies inside it. */
   private checked(ptr: number, len: number): { u8: Uint8Array; dv: DataView } {
-    const buffer = this.buffer;
-    const p = ptr >>> 0, l = len >>> 0;
-    if (p + l > buffer.byteLength) throw new MemoryFault(p, l);
     let v = this.views;
-    if (v === null || v.buffer !== buffer) v = this.views = { buffer, u8: new Uint8Array(buffer), dv: new DataView(buffer) };
+    // `memory.grow` detaches the old buffer (its length becomes 0): only then is the Memory asked again.
+    // (A shared memory's buffer is never detached, so it is asked every time.)
+    if (v === null || v.buffer.byteLength === 0 || v.shared) {
+      const buffer = this.buffer;
+      if (v === null || v.buffer !== buffer) {
+        v = this.views = { buffer, u8: new Uint8Array(buffer), dv: new DataView(buffer), shared: typeof SharedArrayBuffer !== "undefined" && buffer instanceof SharedArrayBuffer };
+      }
+    }
+    const p = ptr >>> 0, l = len >>> 0;
+    if (p + l > v.buffer.byteLength) throw new MemoryFault(p, l);
     return v;
   }
 

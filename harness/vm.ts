@@ -101,7 +101,14 @@ export class Vm {
     this.memory.allocate = (size) => this.allocate(size);
   }
 
-  get exports(): Record<string, unknown> { return this.instance.exports as Record<string, unknown>; }
+  /** `instance.exports` is a native getter; it is read once per instance, not on every VM call and allocation. */
+  private exportsOf: { instance: WebAssembly.Instance; exports: Record<string, unknown> } | null = null;
+  get exports(): Record<string, unknown> {
+    const instance = this.instance;
+    let c = this.exportsOf;
+    if (c === null || c.instance !== instance) c = this.exportsOf = { instance, exports: instance.exports as Record<string, unknown> };
+    return c.exports;
+  }
 
   allocContextId(): number { return this.nextContextId++; }
 
