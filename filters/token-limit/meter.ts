@@ -24,6 +24,7 @@ import { OutputTextReader } from "../lib/llm/stream-text";
 export const enum BodyMode { Json = 0, Sse = 1, JsonArray = 2 }
 
 const MAX_HELD_EVENT: i32 = 1 << 20;
+const MAX_PENDING_TEXT: i32 = 2048;
 
 export class ResponseMeter {
   mode: BodyMode = BodyMode.Json;
@@ -40,6 +41,8 @@ export class ResponseMeter {
   overflow: bool = false;
   /** Token features of the generated text seen so far; the estimate is computed from them once, when asked. */
   private features: TokenFeatures = new TokenFeatures();
+  /** Texts of shape-matched events not yet in `features`: read in runs of up to `MAX_PENDING_TEXT` bytes. */
+  private pendingText: ByteBuffer = new ByteBuffer(512);
   /** Usage-only chunks removed from what the client sees. */
   stripped: i32 = 0;
   private strip: bool = false;
@@ -57,13 +60,22 @@ export class ResponseMeter {
     this.maxCopy = maxCopy;
     this.overflow = false;
     this.features.clear();
+    this.pendingText.reset();
     this.stripped = 0;
     this.strip = strip && mode == BodyMode.Sse;
     this.ended = false;
   }
 
   /** Output tokens estimated from the generated text seen so far. */
-  get estimatedOutput(): i64 { return tokensFromFeatures(this.features); }
+  get estimatedOutput(): i64 {
+    this.flushText();
+    return tokensFromFeatures(this.features);
+  }
+
+  private flushText(): void {
+    const t = this.pendingText;
+    if (t.length > 0) { addTokenFeatures(this.features, t.dataStart, t.length, false); t.reset(); }
+  }
 
   /** True when `chunk` may return bytes to replace the chunk with. */
   get rewrites(): bool { return this.strip; }
@@ -130,7 +142,14 @@ export class ResponseMeter {
   private event(tp: usize, tl: i32, dp: usize, dl: i32): i32 {
     const shape = this.shape;
     if (shape.match(tp, tl, dp, dl)) {
-      for (let i = 0, n = shape.textCount; i < n; i++) addTokenFeatures(this.features, dp + <usize>shape.textStart(i), shape.textLength(i), false);
+      // Plain text (no escapes): gathered and read in runs, one estimator pass per run rather than per event.
+      const pending = this.pendingText;
+      for (let i = 0, n = shape.textCount; i < n; i++) {
+        const len = shape.textLength(i);
+        if (pending.length + len > MAX_PENDING_TEXT) this.flushText();
+        if (len > MAX_PENDING_TEXT) addTokenFeatures(this.features, dp + <usize>shape.textStart(i), len, false);
+        else pending.append(dp + <usize>shape.textStart(i), len);
+      }
       return EventFlag.None;
     }
     const flags = this.usage.event(tp, tl, dp, dl);

@@ -72,6 +72,8 @@ export class EventShape {
   private texts: StaticArray<i32> = new StaticArray<i32>(MAX_SLOTS * 2);
   /** Number of text values found by the last successful `match`. */
   textCount: i32 = 0;
+  /** The slot of the shape's text when it has exactly one, else -1. */
+  private texts1: i32 = -1;
 
   /** Forgets the learned shape (a new stream). */
   reset(): void {
@@ -175,6 +177,8 @@ export class EventShape {
     this.name.reset();
     this.name.append(typePtr, typeLen);
     this.slots = slots;
+    this.texts1 = -1;
+    if (texts == 1) for (let k = 0; k < slots; k++) if (unchecked(this.slotKind[k]) == <u8>Slot.Text) this.texts1 = k;
     this.known = true;
     return true;
   }
@@ -186,6 +190,31 @@ export class EventShape {
   match(typePtr: usize, typeLen: i32, dataPtr: usize, dataLen: i32): bool {
     if (!this.known) return false;
     if (typeLen != this.name.length || !sameBytes(typePtr, this.name.dataStart, typeLen)) return false;
+    return this.oneText(dataPtr, dataLen) || this.slotBySlot(dataPtr, dataLen);
+  }
+
+  /**
+   * The common case, in three steps: the event equals the copy up to its only text and from the
+   * text's closing quote on (so every other slot holds what it held), and the text between is
+   * plain string bytes.
+   */
+  private oneText(dataPtr: usize, dataLen: i32): bool {
+    if (this.texts1 < 0) return false;
+    const base = this.copy.dataStart, total = this.copy.length;
+    const head = unchecked(this.slotStart[this.texts1]);
+    const tail = total - unchecked(this.slotEnd[this.texts1]);
+    if (head + tail > dataLen || !sameBytes(base, dataPtr, head)) return false;
+    const end = dataLen - tail;
+    if (!sameBytes(base + <usize>(total - tail), dataPtr + <usize>end, tail)) return false;
+    if (plainStringEnd(dataPtr, head, dataLen) != end) return false;
+    unchecked(this.texts[0] = head);
+    unchecked(this.texts[1] = end - head);
+    this.textCount = 1;
+    return true;
+  }
+
+  /** Every fixed run compared and every slot checked, in order. */
+  private slotBySlot(dataPtr: usize, dataLen: i32): bool {
     const base = this.copy.dataStart;
     const total = this.copy.length;
     let from = 0; // next fixed byte in the copy
