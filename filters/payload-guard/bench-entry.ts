@@ -49,3 +49,8 @@ export function streamPush(ptr: usize, len: i32, eos: bool): i32 {
   return stream!.push(chunk, eos).length;
 }
 
+
+/** Finding `i` of the last `scanText`: kind, start or end (`field` 0, 1, 2), or -1. */
+export function finding(i: i32, field: i32): i32 {
+  return field == 0 ? findings.kind(i) : field == 1 ? findings.start(i) : findings.end(i);
+}

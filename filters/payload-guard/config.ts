@@ -9,7 +9,7 @@
 import { ConfigReader, ConfigObject } from "../lib/config/reader";
 import { TextKind } from "../lib/llm/spans";
 import { Action, BUILTIN_KINDS, Kind, builtinKind } from "./kinds";
-import { Detectors } from "./detect/scanner";
+import { Detectors, STOP_TABLE_SIZE } from "./detect/scanner";
 import { INJECTION_PHRASES } from "./detect/injection-phrases";
 import { foldPhrase } from "./detect/phrases";
 
@@ -122,7 +122,7 @@ function readLists(r: ConfigReader, root: ConfigObject): Lists {
   return out;
 }
 
-function readDirection(r: ConfigReader, o: ConfigObject, kindNames: string[], lists: Lists, fieldNames: string[], fieldKinds: StaticArray<i32>, response: bool): Direction {
+function readDirection(r: ConfigReader, o: ConfigObject, kindNames: string[], lists: Lists, fieldNames: string[], fieldKinds: StaticArray<i32>, response: bool, stops: StaticArray<u8>): Direction {
   const d = new Direction(kindNames.length);
   const det = o.object("detectors");
   const builtins = new Array<string>();
@@ -158,7 +158,7 @@ function readDirection(r: ConfigReader, o: ConfigObject, kindNames: string[], li
     }
   }
   if (!ds.phrases.build()) r.fail(o.pathOf("detectors"), "the phrase lists are too large to compile");
-  ds.prepare();
+  ds.prepare(stops, response ? 2 : 1);
   return d;
 }
 
@@ -193,10 +193,12 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
 
   const req = root.object("request");
   req.fields(["detectors", "fields"]);
-  if (r.ok) c.request = readDirection(r, req, names, lists, REQUEST_FIELDS, REQUEST_FIELD_KINDS, false);
+  // Both directions share one byte-pair table for their scans (a bit each).
+  const stops = new StaticArray<u8>(STOP_TABLE_SIZE);
+  if (r.ok) c.request = readDirection(r, req, names, lists, REQUEST_FIELDS, REQUEST_FIELD_KINDS, false, stops);
   const res = root.object("response");
   res.fields(["detectors", "fields", "streaming", "holdbackBytes"]);
-  if (r.ok) c.response = readDirection(r, res, names, lists, RESPONSE_FIELDS, RESPONSE_FIELD_KINDS, true);
+  if (r.ok) c.response = readDirection(r, res, names, lists, RESPONSE_FIELDS, RESPONSE_FIELD_KINDS, true, stops);
   c.streaming = <StreamMode>res.enumOf("streaming", ["holdback", "off"], 0);
   c.holdbackBytes = <i32>res.int("holdbackBytes", 8192, 64, 1 << 20);
 

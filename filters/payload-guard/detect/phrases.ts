@@ -14,6 +14,11 @@
 import { PhraseMatcher, PhraseMatcherBuilder, MatchList } from "../../lib/matcher";
 import { asciiLower } from "../../lib/charcode";
 import { FindingList } from "./findings";
+import { SpaceRuns } from "./spaces";
+
+/** Entries of the shift table: 2^14 (16 KB) leave as few candidate windows as 2^16 on English and code, in a quarter of the cache. */
+const SHIFT_BITS: u32 = 14;
+const SHIFT_SIZE: i32 = 1 << SHIFT_BITS;
 
 /** Folds case and whitespace runs of a configured phrase (trimmed), as the text is folded. */
 export function foldPhrase(s: string): Uint8Array {
@@ -39,12 +44,14 @@ export class PhraseSet {
   private firstBytes: StaticArray<bool> = new StaticArray<bool>(256);
   private hits: MatchList = new MatchList(4096);
   private norm: Uint8Array = new Uint8Array(1024);
+  /** The folded text of the last scan: `norm`, or the raw text itself when nothing folded. */
+  private normPtr: usize = 0;
   private normLen: i32 = 0;
   /** Linear segments of the folding: normalised offset `segNorm[k]` is raw offset `segRaw[k]`, and on until the next. */
   private segNorm: StaticArray<i32> = new StaticArray<i32>(64);
   private segRaw: StaticArray<i32> = new StaticArray<i32>(64);
   private segs: i32 = 0;
-  /** Wu–Manber: window length (shortest phrase, capped), and the shift per 16-bit gram hash; m = 0 disables it. */
+  /** Wu–Manber: window length (shortest phrase, capped), and the shift per gram hash; m = 0 disables it. */
   private m: i32 = 0;
   private shift: StaticArray<u8> = new StaticArray<u8>(0);
 
@@ -70,8 +77,8 @@ export class PhraseSet {
     let m = 64;
     for (let i = 0; i < this.folded.length; i++) m = min(m, unchecked(this.folded[i]).length);
     if (m >= 8) {
-      const shift = new StaticArray<u8>(65536);
-      memory.fill(changetype<usize>(shift), <u8>(m - 3), 65536);
+      const shift = new StaticArray<u8>(SHIFT_SIZE);
+      memory.fill(changetype<usize>(shift), <u8>(m - 3), SHIFT_SIZE);
       for (let i = 0; i < this.folded.length; i++) {
         const f = unchecked(this.folded[i]);
         for (let q = 0; q + 4 <= m; q++) {
@@ -110,64 +117,44 @@ export class PhraseSet {
   }
 
   /**
-   * Folds the raw text at `p` into `norm`: runs of plain bytes are copied whole, and only where
-   * folding shifts offsets (a whitespace run other than one space, an escape) does a new segment
-   * start, so ordinary prose costs one copy.
+   * Folds the raw text at `p` by its whitespace runs (`runs`, from the detectors' pass): the
+   * plain bytes between runs are copied whole and each run becomes one space, so the text is
+   * never read byte by byte here. A text without runs is matched where it lies, uncopied.
    */
-  private fold(p: usize, len: i32): void {
-    if (this.norm.length < len + 1) this.norm = new Uint8Array(len + 1);
-    const norm = this.norm.dataStart;
+  private fold(p: usize, len: i32, runs: SpaceRuns): void {
     this.segs = 0;
     this.segment(0, 0);
-    let n = 0, i = 0, run = 0;
-    while (i < len) {
-      const c = <u32>load<u8>(p + <usize>i);
-      let w = 0;
-      if (c == 0x20) {
-        // One space between two non-spaces stays as it is.
-        const d = i + 1 < len ? <u32>load<u8>(p + <usize>i + 1) : 0;
-        if (d != 0x20 && d != 0x09 && d != 0x0a && d != 0x0d && d != 0x5c) { i++; continue; }
-        w = 1;
-      } else if (c == 0x09 || c == 0x0a || c == 0x0d) w = 1;
-      else if (c == 0x5c) {
-        const d = i + 1 < len ? <u32>load<u8>(p + <usize>i + 1) : 0;
-        if (d == 0x6e || d == 0x72 || d == 0x74) w = 2;
-        else { i += 2; continue; } // any other escape is two ordinary bytes (`\\n` is not a newline)
-      } else { i++; continue; }
-      // Flush the plain run [run, i), then fold the whitespace run starting at i into one space.
-      const plain = i - run;
-      memory.copy(norm + <usize>n, p + <usize>run, <usize>plain);
+    const count = runs.length;
+    if (count == 0) { this.normPtr = p; this.normLen = len; return; }
+    if (this.norm.length < len + 1) this.norm = new Uint8Array(len + 1);
+    const norm = this.norm.dataStart;
+    let n = 0, from = 0;
+    for (let k = 0; k < count; k++) {
+      const s = runs.start(k), e = runs.end(k);
+      const plain = s - from;
+      memory.copy(norm + <usize>n, p + <usize>from, <usize>plain);
       n += plain;
-      this.segment(n, i);
+      this.segment(n, s);
       store<u8>(norm + <usize>n, 0x20);
       n++;
-      i += w;
-      while (i < len) {
-        const e = <u32>load<u8>(p + <usize>i);
-        if (e == 0x20 || e == 0x09 || e == 0x0a || e == 0x0d) { i++; continue; }
-        if (e == 0x5c && i + 1 < len) {
-          const d = <u32>load<u8>(p + <usize>i + 1);
-          if (d == 0x6e || d == 0x72 || d == 0x74) { i += 2; continue; }
-        }
-        break;
-      }
-      run = i;
-      this.segment(n, i);
+      this.segment(n, e);
+      from = e;
     }
-    if (i > len) i = len;
-    const plain = i - run;
-    if (plain > 0) { memory.copy(norm + <usize>n, p + <usize>run, <usize>plain); n += plain; }
+    const plain = len - from;
+    if (plain > 0) { memory.copy(norm + <usize>n, p + <usize>from, <usize>plain); n += plain; }
+    this.normPtr = norm;
     this.normLen = n;
   }
 
   /** Adds every phrase match in the raw text (offsets relative to the text) whose kind is enabled. */
-  scan(p: usize, len: i32, enabled: StaticArray<u8>, out: FindingList): void {
+  scan(p: usize, len: i32, runs: SpaceRuns, enabled: StaticArray<u8>, out: FindingList): void {
     const m = this.matcher;
+    this.normLen = 0;
     if (m === null || len == 0) return;
-    this.fold(p, len);
+    this.fold(p, len, runs);
     const hits = this.hits;
     hits.reset();
-    const norm = this.norm.dataStart, n = this.normLen, w = this.m;
+    const norm = this.normPtr, n = this.normLen, w = this.m;
     if (w == 0) m.run(0, norm, n, 0, hits);
     else {
       // Skip while the window's last gram ends no phrase prefix; at a candidate, run the automaton from it.
@@ -199,18 +186,18 @@ export class PhraseSet {
   pendingStart(len: i32): i32 {
     const n = this.normLen;
     if (this.matcher === null || n == 0) return len;
-    const norm = this.norm;
+    const norm = this.normPtr;
     let from = n - this.maxLength + 1;
     if (from < 0) from = 0;
     for (let s = from; s < n; s++) {
-      const c = asciiLower(<u32>norm[s]);
+      const c = asciiLower(<u32>load<u8>(norm + <usize>s));
       if (!this.firstBytes[<i32>c]) continue;
       const tail = n - s;
       for (let k = 0; k < this.folded.length; k++) {
         const f = unchecked(this.folded[k]);
         if (f.length <= tail) continue;
         let same = true;
-        for (let j = 0; j < tail; j++) if (asciiLower(<u32>norm[s + j]) != <u32>f[j]) { same = false; break; }
+        for (let j = 0; j < tail; j++) if (asciiLower(<u32>load<u8>(norm + <usize>(s + j))) != <u32>f[j]) { same = false; break; }
         if (same) return this.rawAt(s);
       }
     }
@@ -221,7 +208,7 @@ export class PhraseSet {
 /** Case-folded hash of a 4-byte gram (`| 0x20` folds ASCII letters; other bytes may collide, which only costs a check). */
 // @ts-ignore: decorator
 @inline function gramHash(w: u32): u32 {
-  return ((w | 0x20202020) * 2654435761) >>> 16;
+  return ((w | 0x20202020) * 2654435761) >>> (32 - SHIFT_BITS);
 }
 
 /** Drops the matches of [from, end) that do not start at `pos`. */
