@@ -1,12 +1,15 @@
 /**
  * @module harness/chain
  * Several plugins as one Envoy HTTP filter chain (request path in order, response path in
- * reverse, a local reply stopping the rest, filter state shared along the chain).
+ * reverse, a local reply stopping the rest, filter state shared along the chain), or as one
+ * network filter chain for TCP connections.
  */
 import { HttpStream, type StreamOptions } from "./driver.ts";
 import { Environment, type EnvironmentOptions } from "./environment.ts";
 import { runExchange, type Exchange } from "./exchange.ts";
 import type { Plugin } from "./plugin.ts";
+import { TcpConnection, type ConnectionOptions } from "./tcp.ts";
+import { runTcpExchange, type TcpExchange } from "./tcp-exchange.ts";
 import type { Host, HostOptions } from "./host.ts";
 
 export class Chain {
@@ -41,6 +44,16 @@ export class Chain {
 
   run(exchange: Exchange, options?: StreamOptions): Promise<HttpStream> {
     return runExchange(this.stream(options), this.environment, exchange);
+  }
+
+  /** A TCP connection through the plugins as Envoy's network filter chain (reads in order, writes in reverse). */
+  connection(options: ConnectionOptions = {}): TcpConnection {
+    const worker = options.worker ?? this.next++ % this.workers();
+    return new TcpConnection(this.plugins, this.environment, worker, options);
+  }
+
+  runTcp(exchange: TcpExchange, options?: ConnectionOptions): Promise<TcpConnection> {
+    return runTcpExchange(this.connection(options), this.environment, exchange);
   }
 
   advance(ms: number): void { this.environment.advance(ms); }

@@ -234,7 +234,7 @@ export class Host implements VmOwner {
   /** A new TCP connection through this host's first plugin as a network filter: `proxy_on_new_connection` runs now. */
   connection(options: ConnectionOptions = {}): TcpConnection {
     const worker = options.worker ?? this.nextConnectionWorker++ % this.vms.length;
-    return new TcpConnection(this.plugins[0], this.environment, worker, options);
+    return new TcpConnection([this.plugins[0]], this.environment, worker, options);
   }
   /** Runs a whole connection (`{downstream, upstream, close}`) and returns it, closed unless `close: "none"`. */
   runTcp(exchange: TcpExchange, options?: ConnectionOptions): Promise<TcpConnection> {
