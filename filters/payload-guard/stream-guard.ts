@@ -13,9 +13,10 @@ import { ByteBuffer } from "../lib/bytes";
 import { SseParser } from "../lib/sse";
 import { ApiKind } from "../lib/llm/api";
 import { OutputTextReader } from "../lib/llm/stream-text";
-import { Action } from "./kinds";
+import { Action, Kind } from "./kinds";
 import { Direction } from "./config";
 import { FindingList } from "./detect/findings";
+import { endLinePrefix, privateKeyEnd, privateKeyOpen } from "./detect/secrets";
 import { Edits } from "./redact";
 
 const EMPTY_LABEL = new Uint8Array(0);
@@ -53,6 +54,13 @@ export class StreamGuard {
   private reader: OutputTextReader;
   private findings: FindingList = new FindingList();
   private lastKind: i32 = -1;
+  /**
+   * A redacted PEM private-key block whose BEGIN line has gone out without its END line: the
+   * text that follows is key material, redacted up to the END line (or the stream's end) even
+   * when the block is longer than the holdback window. `keyDone`: window offset handled so far.
+   */
+  private keyOpen: bool = false;
+  private keyDone: i32 = 0;
 
   constructor(readonly dir: Direction, readonly kind: ApiKind, readonly holdback: i32, readonly labels: Array<Uint8Array>, kindCount: i32) {
     this.reader = new OutputTextReader(kind);
@@ -126,6 +134,7 @@ export class StreamGuard {
     // stream arrived in smaller pieces (what the client gets must not depend on chunking).
     let blockAt = -1, blockKind = -1;
     let forced = false;
+    const keyHold = this.keyOpen ? this.continueKey(eos) : n;
     if (n > 0) {
       d.detectors.scan(wp, n, f);
       for (let i = 0; i < f.length; i++) {
@@ -142,7 +151,9 @@ export class StreamGuard {
             if (s < r && e > r) { r = forced ? e : s; changed = true; }
           }
         }
+        if (keyHold < r) r = keyHold;
       }
+      if (blockAt < 0) this.noteOpenKey(r);
     }
     // Release events from the head while their text lies before r.
     const out = new ByteBuffer(256);
@@ -169,8 +180,51 @@ export class StreamGuard {
         const ws = unchecked(held[i]).winStarts;
         for (let j = 0; j < ws.length; j++) unchecked(ws[j] -= textEnd);
       }
+      this.keyDone = this.keyDone > textEnd ? this.keyDone - textEnd : 0;
     }
     return out.toBytes();
+  }
+
+  /**
+   * Goes on redacting an open private key in the new text: up to its END line (then the key is
+   * closed), or up to a tail that may be the start of that line. Returns the offset the window
+   * must hold from (the possible END line), or the window's length.
+   */
+  private continueKey(eos: bool): i32 {
+    const wp = this.win.dataStart, n = this.win.length, from = this.keyDone;
+    if (from >= n) return n;
+    let stop = privateKeyEnd(wp, n, from);
+    if (stop >= 0) this.keyOpen = false;
+    else stop = eos ? n : endLinePrefix(wp, from, n);
+    this.redactHeld(from, stop);
+    memory.fill(wp + <usize>from, 0, <usize>(stop - from));
+    this.keyDone = stop;
+    return this.keyOpen ? stop : n;
+  }
+
+  /** A redacted private-key block still open at the end of the window, part of it passing now: its rest follows. */
+  private noteOpenKey(r: i32): void {
+    const f = this.findings, d = this.dir, wp = this.win.dataStart, n = this.win.length;
+    if (this.keyOpen || <Action>unchecked(d.detectors.actions[Kind.PrivateKey]) != Action.Redact) return;
+    for (let i = 0; i < f.length; i++) {
+      const s = f.start(i);
+      if (f.kind(i) != Kind.PrivateKey || f.end(i) != n || s >= r || !privateKeyOpen(wp, n, s)) continue;
+      this.keyOpen = true;
+      this.keyDone = n;
+    }
+  }
+
+  /** Redacts window text [from, to) in the held events (continuation: no label, not counted). */
+  private redactHeld(from: i32, to: i32): void {
+    for (let h = 0; h < this.held.length; h++) {
+      const ev = unchecked(this.held[h]);
+      for (let j = 0; j < ev.winStarts.length; j++) {
+        const ws = unchecked(ev.winStarts[j]), ds = unchecked(ev.dataStarts[j]);
+        const we = ws + unchecked(ev.dataEnds[j]) - ds;
+        const os = from > ws ? from : ws, oe = to < we ? to : we;
+        if (os < oe) ev.edits.add(ds + os - ws, ds + oe - ws, EMPTY_LABEL);
+      }
+    }
   }
 
   /**

@@ -110,3 +110,34 @@ export function privateKeyOpen(p: usize, len: i32, s: i32): bool {
   }
   return true;
 }
+
+/** End of the first complete PEM `-----END … PRIVATE KEY-----` line at or after `from`, or -1. */
+export function privateKeyEnd(p: usize, len: i32, from: i32): i32 {
+  for (let i = from; i + 9 <= len; i++) {
+    if (at(p, i) == 0x2d && startsWith(p, len, i, "-----END ")) {
+      const e = pemLabelEnd(p, len, i + 9);
+      if (e >= 0) return e;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Start of a tail of [from, len) that could still grow into an END line (`-----EN`,
+ * `-----END RSA PRIV`), or `len` when none: a stream must not let it go before it is complete.
+ */
+export function endLinePrefix(p: usize, from: i32, len: i32): i32 {
+  const END = "-----END ";
+  const lo = len - 9 - 56 > from ? len - 9 - 56 : from;
+  for (let k = lo; k < len; k++) {
+    if (at(p, k) != 0x2d) continue;
+    let ok = true;
+    for (let j = k; j < len && ok; j++) {
+      const c = at(p, j), o = j - k;
+      if (o < 9) ok = c == <u32>END.charCodeAt(o);
+      else ok = isUpper(c) || isDigitB(c) || c == 0x20 || c == 0x2d;
+    }
+    if (ok) return k;
+  }
+  return len;
+}

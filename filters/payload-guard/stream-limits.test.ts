@@ -1,0 +1,91 @@
+/**
+ * @module filters/payload-guard/stream-limits.test
+ * Streams at the edges of the holdback window: a PEM private key longer than `holdbackBytes` is
+ * redacted to its END line, however it is cut into events, and an SSE event too large to scan
+ * never passes unscanned while a detector is configured (`bodyTooLarge` decides).
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { Host, HttpStream } from "../../harness/index.ts";
+import { CHAT, chat, loadGuard, postHeaders } from "./test-support.ts";
+
+const chatEvent = (text: string) => `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: text } }] })}\n\n`;
+const DONE = "data: [DONE]\n\n";
+const SSE = { ":status": "200", "content-type": "text/event-stream" };
+
+function clientText(s: HttpStream): string {
+  let out = "";
+  for (const block of s.client.bodyText.split("\n\n")) {
+    const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+    if (!data || data === "[DONE]") continue;
+    const j = JSON.parse(data);
+    out += j.choices?.[0]?.delta?.content ?? "";
+  }
+  return out;
+}
+
+function startStream(host: Host): HttpStream {
+  const body = chat("hi", { stream: true });
+  const s = host.stream();
+  s.sendRequestHeaders(postHeaders(CHAT, body));
+  s.sendRequestBody(body, true);
+  s.sendResponseHeaders(SSE);
+  return s;
+}
+
+/** 40 lines of 64 base64 characters: 2.6 KB of key, far past a 64-byte window. */
+const KEY_LINES = Array.from({ length: 40 }, (_, i) => (`MIIEpAIBAAKCAQEA${i.toString(36)}`.repeat(8)).slice(0, 64));
+const KEY = ["-----BEGIN RSA PRIVATE KEY-----", ...KEY_LINES, "-----END RSA PRIVATE KEY-----"].join("\n");
+
+function assertNoKeyMaterial(s: HttpStream): void {
+  const text = clientText(s);
+  for (const line of KEY_LINES) assert.not.ok(text.includes(line.slice(0, 20)), `key material reached the client: ${JSON.stringify(text.slice(0, 200))}`);
+  assert.not.ok(text.includes("PRIVATE KEY"), "no BEGIN or END line reaches the client");
+}
+
+test("a private key longer than holdbackBytes, one line per event, is redacted through its END line", async () => {
+  const host = await loadGuard({ response: { detectors: { private_key: "redact" }, holdbackBytes: 64 } });
+  const s = startStream(host);
+  s.sendResponseBody(chatEvent("Your key: "));
+  for (const line of KEY.split("\n")) s.sendResponseBody(chatEvent(line + "\n"));
+  s.sendResponseBody(chatEvent(" Keep it safe."));
+  s.sendResponseBody(DONE, true);
+  assertNoKeyMaterial(s);
+  assert.is(clientText(s), "Your key: [REDACTED:private_key]\n Keep it safe.");
+  assert.is(s.property("tollgate.guard.findings"), "private_key:1");
+  assert.ok(s.client.bodyText.endsWith(DONE));
+});
+
+test("the END line split over two events still closes the key; text after it passes", async () => {
+  const host = await loadGuard({ response: { detectors: { private_key: "redact", email: "redact" }, holdbackBytes: 64 } });
+  const s = startStream(host);
+  const text = KEY + " then mail a@b.io";
+  const cut = text.indexOf("-----END") + 6; // "-----EN" | "D RSA PRIVATE KEY-----"
+  for (let i = 0; i < cut; i += 50) s.sendResponseBody(chatEvent(text.slice(i, Math.min(i + 50, cut))));
+  s.sendResponseBody(chatEvent(text.slice(cut)));
+  s.sendResponseBody(DONE, true);
+  assertNoKeyMaterial(s);
+  assert.is(clientText(s), "[REDACTED:private_key] then mail [REDACTED:email]");
+});
+
+test("a key cut off by the end of the stream stays redacted to the end", async () => {
+  const host = await loadGuard({ response: { detectors: { private_key: "redact" }, holdbackBytes: 64 } });
+  const s = startStream(host);
+  s.sendResponseBody(chatEvent("k "));
+  for (const line of KEY_LINES.slice(0, 10)) s.sendResponseBody(chatEvent((line === KEY_LINES[0] ? "-----BEGIN EC PRIVATE KEY-----\n" : "") + line + "\n"));
+  s.sendResponseBody(DONE, true);
+  assertNoKeyMaterial(s);
+  assert.is(clientText(s), "k [REDACTED:private_key]");
+});
+
+test("a second key after a closed one is found and counted on its own", async () => {
+  const host = await loadGuard({ response: { detectors: { private_key: "redact" }, holdbackBytes: 64 } });
+  const s = startStream(host);
+  for (const line of (KEY + "\nand " + KEY).split("\n")) s.sendResponseBody(chatEvent(line + "\n"));
+  s.sendResponseBody(DONE, true);
+  assertNoKeyMaterial(s);
+  assert.is(clientText(s), "[REDACTED:private_key]\nand [REDACTED:private_key]\n");
+  assert.is(s.property("tollgate.guard.findings"), "private_key:2");
+});
+
+test.run();
