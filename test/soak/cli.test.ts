@@ -15,9 +15,7 @@ function soak(...args: string[]): { status: number | null; stdout: string; stder
 
 test("bad arguments: one line naming the problem, then the usage, exit 2", () => {
   for (const [args, message] of [
-    [["--requests", "0"], "soak: --requests must be an integer ≥ 1, got \"0\""],
     [["--keys", "ten"], "soak: --keys must be an integer ≥ 1, got \"ten\""],
-    [["--every"], "soak: --every needs a value"],
     [["--bogus", "1"], "soak: unknown argument \"--bogus\""],
     [["--requests", "100", "--every", "1000"], "soak: --every (1000) is larger than --requests (100)"],
   ] as const) {
