@@ -135,6 +135,18 @@ test("a phrase list name of any allowed length makes its label (found by the fuz
   }
 });
 
+test("a redaction never cuts a JSON escape sequence, whatever matched inside it (found by the fuzzer)", async () => {
+  // Held headers: labels; headers not held (content-length already sent): same-length masks.
+  for (const holdHeaders of [true, false]) {
+    const host = await loadGuard({ holdHeaders, phraseLists: { letters: { phrases: ["u", "\\u00e9", "n"], request: "redact" } } });
+    for (const text of ["\u0000 and \n", "a \\u00e9 b", "\\\u00e9\u00e9u"]) {
+      const s = await send(host, CHAT, chat(text));
+      assert.ok(s.localResponse === null, text);
+      assert.not.throws(() => JSON.parse(s.upstream.bodyText), `${JSON.stringify(text)} → ${s.upstream.bodyText}`);
+    }
+  }
+});
+
 test("requests with nothing found pass byte for byte, with no property", async () => {
   const host = await loadGuard({ request: { detectors: { email: "redact", prompt_injection: "block" } } });
   const body = chat("just a normal question about cats");

@@ -3,11 +3,12 @@
  * `Edits`: the replacements one body (or one stream event's data) needs, as raw byte ranges
  * inside JSON string content, applied in one pass (`apply`). Replacement text is JSON-escaped
  * here, so a configured mask with quotes or backslashes keeps the JSON valid; ranges never cut an
- * escape sequence (the detectors align them). Overlapping ranges merge, the first kind naming
+ * escape sequence (aligned here, whatever found them). Overlapping ranges merge, the first kind naming
  * the label. Same-length masking (`maskChar` over every byte) serves bodies whose
  * `content-length` already went out.
  */
 import { escapedLength, escapeInto } from "../lib/json/escape";
+import { alignEnd, alignStart } from "./detect/bytes";
 
 export class Edits {
   starts: i32[] = [];
@@ -56,12 +57,20 @@ export class Edits {
    * repeated over the range's raw length.
    */
   apply(src: Uint8Array, sameLength: bool, maskChar: u8): Uint8Array {
+    // No range may cut an escape sequence, whatever found it: a phrase can match inside one (the
+    // `u` of `\u0000`), and replacing half an escape breaks the JSON (found by the fuzzer).
+    for (let i = 0; i < this.starts.length; i++) {
+      const s = unchecked(this.starts[i]), e = unchecked(this.ends[i]);
+      if (s < 0 || e > src.length || e <= s) continue;
+      unchecked(this.starts[i] = alignStart(src.dataStart, src.length, s));
+      unchecked(this.ends[i] = alignEnd(src.dataStart, src.length, e));
+    }
     this.merge();
     const n = this.starts.length;
     let size = src.length, last = 0;
     for (let i = 0; i < n; i++) {
       const s = unchecked(this.starts[i]), e = unchecked(this.ends[i]);
-      if (s < last || e > src.length || e < s) continue;
+      if (s < last || e > src.length || e <= s) continue;
       const l = unchecked(this.labels[i]);
       if (!sameLength) size += escapedLength(l.dataStart, l.length) - (e - s);
       last = e;
@@ -70,7 +79,7 @@ export class Edits {
     let o: usize = out.dataStart, from = 0;
     for (let i = 0; i < n; i++) {
       const s = unchecked(this.starts[i]), e = unchecked(this.ends[i]);
-      if (s < from || e > src.length || e < s) continue;
+      if (s < from || e > src.length || e <= s) continue;
       memory.copy(o, src.dataStart + <usize>from, <usize>(s - from));
       o += <usize>(s - from);
       if (sameLength) { memory.fill(o, maskChar, <usize>(e - s)); o += <usize>(e - s); }
