@@ -25,7 +25,7 @@ import { Action } from "./kinds";
 import { Direction, FailureMode, GuardConfig, StreamMode } from "./config";
 import { inspectSpans, Inspection } from "./inspect";
 import { moderationBody, moderationVerdict } from "./moderation";
-import { StreamGuard } from "./stream-guard";
+import { MAX_EVENT_BYTES, StreamGuard } from "./stream-guard";
 import { blockedStreamEvent } from "./stream-errors";
 import { GuardRoot } from "./root";
 import { declaredTooLarge } from "../common/body-limit";
@@ -223,17 +223,33 @@ export class GuardStream extends HttpContext {
   private streamChunk(bodySize: u32, endOfStream: bool): FilterDataStatus {
     const sg = this.stream!;
     const raw = getBufferBytes(BufferType.HttpResponseBody, 0, bodySize);
-    const out = sg.push(raw === null ? EMPTY : Uint8Array.wrap(raw), endOfStream);
+    let out = sg.push(raw === null ? EMPTY : Uint8Array.wrap(raw), endOfStream);
+    if (sg.oversized && !sg.blocked) {
+      const cfg = this.cfg, metrics = this.g.metrics!;
+      if (!cfg.tooLargeFailOpen) {
+        // Never pass text no detector has seen: end the stream as a block would.
+        this.response = ResponseMode.Swallow;
+        this.record(cfg.response, sg.counts);
+        metrics.tooLarge.increment();
+        const msg = "a response event exceeds " + MAX_EVENT_BYTES.toString() + " bytes and cannot be inspected";
+        replaceBuffer(BufferType.HttpResponseBody, concat(out, blockedStreamEvent(this.kind, 502, msg, "response_too_large")).buffer);
+        return FilterDataStatus.Continue;
+      }
+      out = concat(out, sg.takeUnscanned());
+      if (!sg.blocked) {
+        metrics.unscanned.increment();
+        this.response = ResponseMode.Pass;
+        this.record(cfg.response, sg.counts);
+        replaceBuffer(BufferType.HttpResponseBody, out.buffer);
+        return FilterDataStatus.Continue;
+      }
+    }
     if (sg.blocked) {
       this.response = ResponseMode.Swallow;
       this.record(this.cfg.response, sg.counts);
       this.countBlock();
       const msg = "response blocked by payload-guard: " + this.cfg.kindName(sg.blockKind) + " detected";
-      const ev = blockedStreamEvent(this.kind, this.cfg.blockStatus, msg);
-      const all = new Uint8Array(out.length + ev.length);
-      all.set(out, 0);
-      all.set(ev, out.length);
-      replaceBuffer(BufferType.HttpResponseBody, all.buffer);
+      replaceBuffer(BufferType.HttpResponseBody, concat(out, blockedStreamEvent(this.kind, this.cfg.blockStatus, msg)).buffer);
       return FilterDataStatus.Continue;
     }
     replaceBuffer(BufferType.HttpResponseBody, out.buffer);
@@ -336,4 +352,11 @@ export class GuardStream extends HttpContext {
     this.g.metrics!.tooLarge.increment();
     this.answer(413, "request_too_large", "request body exceeds " + this.cfg.maxBodyBytes.toString() + " bytes", "payload_guard_body_too_large");
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const all = new Uint8Array(a.length + b.length);
+  all.set(a, 0);
+  all.set(b, a.length);
+  return all;
 }

@@ -14,7 +14,7 @@ function lit(s: string): string {
   return String.UTF8.decode(jsonStringLiteral(Uint8Array.wrap(String.UTF8.encode(s, false))).buffer);
 }
 
-export function blockedStreamEvent(kind: ApiKind, status: i32, message: string): Uint8Array {
+export function blockedStreamEvent(kind: ApiKind, status: i32, message: string, code: string = "content_blocked"): Uint8Array {
   const m = lit(message);
   let s: string;
   switch (usageDialect(kind)) {
@@ -22,13 +22,13 @@ export function blockedStreamEvent(kind: ApiKind, status: i32, message: string):
       s = 'event: error\ndata: {"type":"error","error":{"type":"invalid_request_error","message":' + m + "}}\n\n";
       break;
     case UsageDialect.Responses:
-      s = 'event: error\ndata: {"type":"error","code":"content_blocked","message":' + m + ',"param":null,"sequence_number":0}\n\n';
+      s = 'event: error\ndata: {"type":"error","code":"' + code + '","message":' + m + ',"param":null,"sequence_number":0}\n\n';
       break;
     case UsageDialect.Gemini:
       s = 'data: {"error":{"code":' + status.toString() + ',"message":' + m + ',"status":"INVALID_ARGUMENT"}}\n\n';
       break;
     default:
-      s = 'data: {"error":{"message":' + m + ',"type":"invalid_request_error","code":"content_blocked"}}\n\n';
+      s = 'data: {"error":{"message":' + m + ',"type":"invalid_request_error","code":"' + code + '"}}\n\n';
   }
   return Uint8Array.wrap(String.UTF8.encode(s, false));
 }

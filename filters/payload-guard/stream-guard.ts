@@ -21,7 +21,7 @@ import { Edits } from "./redact";
 
 const EMPTY_LABEL = new Uint8Array(0);
 /** Largest event kept while its blank line has not arrived (the SSE parser's own event limit). */
-const MAX_OPEN_EVENT: i32 = 1 << 20;
+export const MAX_EVENT_BYTES: i32 = 1 << 20;
 
 class HeldEvent {
   block: Uint8Array;
@@ -69,6 +69,12 @@ export class StreamGuard {
 
   get blocked(): bool { return this.blockKind >= 0; }
 
+  /**
+   * An event over `MAX_EVENT_BYTES` arrived: it cannot be framed and scanned in bounded memory.
+   * The caller fails closed, or takes everything with `takeUnscanned` and lets the rest pass.
+   */
+  oversized: bool = false;
+
   /** Takes the next chunk; returns the bytes to pass on now (possibly empty). */
   push(chunk: Uint8Array, eos: bool): Uint8Array {
     if (this.blocked) return new Uint8Array(0);
@@ -78,17 +84,43 @@ export class StreamGuard {
     while (from < n) {
       const e = eventEnd(p, from, n, eos);
       if (e < 0) break;
+      if (e - from > MAX_EVENT_BYTES) return this.overflow(from);
       this.frame(from, e);
       from = e;
     }
-    // The end of a stream, or an event that never ends (bounded memory): frame what is there.
-    if (from < n && (eos || n - from > MAX_OPEN_EVENT)) { this.frame(from, n); from = n; }
+    // An event that never ends is not kept past the limit (bounded memory), nor passed unscanned.
+    if (n - from > MAX_EVENT_BYTES) return this.overflow(from);
+    if (from < n && eos) { this.frame(from, n); from = n; }
     if (from > 0) {
       const rest = this.raw.length - from;
       memory.copy(this.raw.dataStart, this.raw.dataStart + <usize>from, <usize>rest);
       this.raw.length = rest;
     }
     return this.decide(eos);
+  }
+
+  /** Stops framing at the oversized event starting at `from` of `raw`; passes what was scanned before it. */
+  private overflow(from: i32): Uint8Array {
+    this.oversized = true;
+    const rest = this.raw.length - from;
+    memory.copy(this.raw.dataStart, this.raw.dataStart + <usize>from, <usize>rest);
+    this.raw.length = rest;
+    return this.decide(false);
+  }
+
+  /**
+   * After `oversized`, when the configuration fails open: the held events (their findings
+   * applied, as at the end of a stream) and the unframed bytes, to pass on; nothing is held after.
+   * A block among the held events still blocks (`blocked`).
+   */
+  takeUnscanned(): Uint8Array {
+    const out = this.decide(true);
+    if (this.blocked) return out;
+    const all = new Uint8Array(out.length + this.raw.length);
+    all.set(out, 0);
+    memory.copy(all.dataStart + <usize>out.length, this.raw.dataStart, <usize>this.raw.length);
+    this.raw.length = 0;
+    return all;
   }
 
   /** One complete event block [s, e) of `raw`. */

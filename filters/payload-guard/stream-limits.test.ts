@@ -88,4 +88,41 @@ test("a second key after a closed one is found and counted on its own", async ()
   assert.is(s.property("tollgate.guard.findings"), "private_key:2");
 });
 
+/** An event whose data line runs past 1 MiB, an email near its start; `end` adds its blank line. */
+function hugeEvent(end: boolean): string {
+  return chatEvent("mail a@b.io " + "x".repeat((1 << 20) + 100)).slice(0, end ? undefined : -2);
+}
+
+for (const end of [false, true]) {
+  test(`an SSE event over 1 MiB (${end ? "complete" : "never ending"}) fails closed by default: an error event ends the stream`, async () => {
+    const host = await loadGuard({ response: { detectors: { email: "redact" } } });
+    const s = startStream(host);
+    s.sendResponseBody(chatEvent("before "));
+    s.sendResponseBody(hugeEvent(end));
+    s.sendResponseBody(chatEvent("after") + DONE, true);
+    const body = s.client.bodyText;
+    assert.ok(body.length < 4096, `nothing of the big event passed (${body.length} bytes)`);
+    assert.not.match(body, "a@b.io");
+    assert.not.match(body, "after");
+    assert.is(clientText(s), "before ");
+    assert.match(body, /"code":"response_too_large"/);
+    assert.is(host.metric("payload_guard.body_too_large")?.value, 1);
+  });
+}
+
+test("with bodyTooLarge FailOpen the oversized event passes unscanned and is counted, held text still redacted", async () => {
+  const host = await loadGuard({ bodyTooLarge: "FailOpen", response: { detectors: { email: "redact" } } });
+  const s = startStream(host);
+  s.sendResponseBody(chatEvent("to bob@example.com"));
+  const big = hugeEvent(true);
+  s.sendResponseBody(big);
+  s.sendResponseBody(DONE, true);
+  const body = s.client.bodyText;
+  assert.ok(body.includes(big), "the oversized event passed byte for byte");
+  assert.not.match(body, "bob@example.com");
+  assert.match(body, "to [REDACTED:email]");
+  assert.ok(body.endsWith(DONE));
+  assert.is(host.metric("payload_guard.unscanned")?.value, 1);
+});
+
 test.run();
