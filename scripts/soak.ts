@@ -6,6 +6,8 @@
  * (or JSON with `--json`). Exit 0 when flat after warm-up, 1 when not, 2 for bad usage.
  */
 import { spawnSync } from "node:child_process";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { runSoak, type Sample } from "../test/soak/run.ts";
 import { judge } from "../test/soak/verdict.ts";
 import { jsonReport, textReport } from "../test/soak/report.ts";
@@ -15,11 +17,14 @@ interface Args {
   budget: number; pipeline: string; json: boolean;
 }
 
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const SAMPLE_PIPELINE = "samples/pipeline.yaml";
+
 const INTEGER_FLAGS = { "--requests": "requests", "--keys": "keys", "--seed": "seed", "--every": "every", "--workers": "workers", "--concurrency": "concurrency", "--budget": "budget" } as const;
 const USAGE = "usage: npm run soak -- [--requests N] [--keys K] [--seed S] [--every E] [--workers W] [--concurrency C] [--budget TOKENS] [--pipeline FILE] [--json]";
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { requests: 1_000_000, keys: 100_000, seed: 1, every: 10_000, workers: 2, concurrency: 4, budget: 20_000, pipeline: "samples/pipeline.yaml", json: false };
+  const a: Args = { requests: 1_000_000, keys: 100_000, seed: 1, every: 10_000, workers: 2, concurrency: 4, budget: 20_000, pipeline: SAMPLE_PIPELINE, json: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === "--json") { a.json = true; continue; }
@@ -41,7 +46,8 @@ async function main(): Promise<number> {
   let args: Args;
   try { args = parseArgs(process.argv.slice(2)); } catch (e) { console.error(`soak: ${(e as Error).message}\n${USAGE}`); return 2; }
   // Built in a child process: the AssemblyScript compiler would otherwise stay in this heap, which the soak measures.
-  const built = spawnSync(process.execPath, ["--import", "tsx", "scripts/build.ts", "model-router", "payload-guard", "token-limit"], { stdio: ["ignore", "ignore", "inherit"] });
+  const built = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts/build.ts"), "model-router", "payload-guard", "token-limit"],
+    { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
   if (built.status !== 0) { console.error("soak: npm run build failed"); return 1; }
   const header = `soak: ${args.requests.toLocaleString("en-US")} requests, ${args.keys.toLocaleString("en-US")} keys, seed ${args.seed}, ` +
     `${args.workers} workers, ${args.concurrency} streams in flight, per-key budget ${args.budget.toLocaleString("en-US")} tokens/window, ${args.pipeline}`;
@@ -52,7 +58,9 @@ async function main(): Promise<number> {
   };
   let run;
   try {
-    run = await runSoak({ ...args, onSample: progress });
+    // The sample pipeline is found from anywhere; a --pipeline path is the user's, relative to where they are.
+    const pipeline = args.pipeline === SAMPLE_PIPELINE ? join(ROOT, SAMPLE_PIPELINE) : resolve(args.pipeline);
+    run = await runSoak({ ...args, pipeline, onSample: progress });
   } catch (e) {
     console.error(`soak: ${(e as Error).message.split("\n")[0]}`);
     return 1;
