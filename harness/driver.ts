@@ -15,6 +15,7 @@ import { localReplyMessage, received, type LocalResponse, type Received } from "
 import { normalizeProperties, type PropertyTree } from "./properties.ts";
 import type { Plugin } from "./plugin.ts";
 import type { LogEntry, TraceEntry } from "./vm.ts";
+import { logOrigin } from "./log-origin.ts";
 import type { Callout } from "./callouts.ts";
 import { dirState, heldBody, type CallbackRecord, type DirState, type Slot, type StreamOptions } from "./stream-state.ts";
 export type { CallbackRecord, Piece, StreamOptions } from "./stream-state.ts";
@@ -149,7 +150,8 @@ export class HttpStream implements StreamHooks {
     return this.slots.filter((s) => !plugin || s.plugin.spec.name === plugin).flatMap((s) => s.ctx.trace).sort((a, b) => a.seq - b.seq);
   }
   logs(level?: LogLevelName): string[] {
-    return this.slots.flatMap((s) => s.plugin.host.logEntries.filter((e: LogEntry) => e.worker === this.worker && e.context === s.ctx.id && e.context !== 0 && e.plugin === s.plugin.spec.name))
+    // Context ids repeat across VMs (workers, FAIL_RELOAD's fresh VM): the line must come from this stream's VM.
+    return this.slots.flatMap((s) => s.plugin.host.logEntries.filter((e: LogEntry) => logOrigin.get(e) === s.vm && e.context === s.ctx.id && e.context !== 0 && e.plugin === s.plugin.spec.name))
       .filter((e) => !level || e.level === level).sort((a, b) => a.seq - b.seq).map((e) => e.message);
   }
   callouts(): Callout[] {

@@ -12,6 +12,7 @@ import type { Callout, ClusterTarget } from "./callouts.ts";
 import { HostLoadError, type CompiledModule } from "./compile.ts";
 import type { Environment } from "./environment.ts";
 import { buildImports } from "./imports/index.ts";
+import { logOrigin } from "./log-origin.ts";
 import type { PropertyTree } from "./properties.ts";
 import { RootContext, type PluginSpec } from "./root.ts";
 import { Vm, type LogEntry } from "./vm.ts";
@@ -50,7 +51,7 @@ export function createVm(owner: VmOwner, worker: number): Vm {
     env: owner.environment, vmId: o.vmId ?? "", vmConfig: owner.vmConfig, worker, logLevel: logLevelNumber(o.logLevel),
     wasiEnv: Object.entries(o.env ?? {}), clusters, filterStateFactories: owner.filterStateFactories,
     vmProperties: owner.vmProperties, traceLimit: o.traceLimit ?? 10000,
-    log: (e) => owner.log(e, canary),
+    log: (e) => { logOrigin.set(e, vm); owner.log(e, canary); },
     onCallout: (c) => owner.callout(c, canary),
   });
   vm.instantiate(buildImports(vm));

@@ -17,6 +17,7 @@ import { bytes, text } from "./memory.ts";
 import type { Plugin } from "./plugin.ts";
 import { normalizeProperties, type PropertyTree } from "./properties.ts";
 import type { BodyBuffer } from "./http.ts";
+import { logOrigin } from "./log-origin.ts";
 import { TcpContext, type ConnectionInfo, type TcpHooks } from "./tcp-context.ts";
 import type { LogEntry, TraceEntry, Vm } from "./vm.ts";
 
@@ -169,7 +170,7 @@ export class TcpConnection implements TcpHooks {
   trace(): TraceEntry[] { return this.slots.flatMap((s) => s.ctx.trace).sort((a, b) => a.seq - b.seq); }
   logs(level?: LogLevelName): string[] {
     return this.slots.flatMap((s) => s.plugin.host.logEntries.filter((e: LogEntry) =>
-      e.worker === this.worker && e.context === s.ctx.id && e.context !== 0 && e.plugin === s.plugin.spec.name && (!level || e.level === level)))
+      logOrigin.get(e) === s.vm && e.context === s.ctx.id && e.context !== 0 && e.plugin === s.plugin.spec.name && (!level || e.level === level)))
       .sort((a, b) => a.seq - b.seq).map((e) => e.message);
   }
 

@@ -91,6 +91,8 @@ test("§10.14 FAIL_RELOAD: a stream already on the failed VM stays there and fai
   const fresh = host.stream();
   fresh.sendRequestHeaders(probeRequest(""), true);
   assert.is(fresh.localResponse, null);
+  assert.equal([old.contextIds, fresh.contextIds], [[2], [2]], "the same id on two VMs of one worker");
+  assert.equal(callbackNames(old.logs()), ["context_create", "request_headers"], "each stream reads only its own VM's lines");
   old.sendRequestBody("late", true);
   assert.equal([old.localResponse?.status, old.localResponse?.details], [503, "wasm_fail_stream"]);
   assert.not.ok(callbackNames(old.logs()).includes("request_body"));
