@@ -169,11 +169,17 @@ export class StreamGuard {
     const keyHold = this.keyOpen ? this.continueKey(eos) : n;
     if (n > 0) {
       d.detectors.scan(wp, n, f);
+      // A match reaching into text that may still grow is not final (more digits can turn a
+      // phone into a longer number): it blocks once settled, or once the holdback forces it out.
+      const pending = eos ? n : d.detectors.pendingStart(wp, n);
+      const forcedAt = !eos && n - pending > this.holdback ? n - this.holdback : -1;
       for (let i = 0; i < f.length; i++) {
-        if (<Action>unchecked(d.detectors.actions[f.kind(i)]) == Action.Block && (blockAt < 0 || f.start(i) < blockAt)) { blockAt = f.start(i); blockKind = f.kind(i); }
+        if (<Action>unchecked(d.detectors.actions[f.kind(i)]) != Action.Block) continue;
+        if (f.end(i) > pending && !(forcedAt >= 0 && f.start(i) < forcedAt)) continue;
+        if (blockAt < 0 || f.start(i) < blockAt) { blockAt = f.start(i); blockKind = f.kind(i); }
       }
       if (!eos || blockAt >= 0) {
-        r = blockAt >= 0 ? blockAt : d.detectors.pendingStart(wp, n);
+        r = blockAt >= 0 ? blockAt : pending;
         if (blockAt < 0 && n - r > this.holdback) { r = n - this.holdback; forced = true; }
         // A match may not straddle the release point; moving it may expose another, so repeat.
         for (let changed = true, rounds = 0; changed && rounds <= f.length; rounds++) {
