@@ -10,23 +10,24 @@
  * to the end, read with lib/llm (prompt text spans only), scanned, then blocked, redacted or
  * flagged; the moderation callout, when configured, runs on the (redacted) prompt last.
  *
- * Response: errors pass untouched; SSE streams go through `StreamGuard` (holdback); other bodies
- * are buffered up to `maxBodyBytes` and scanned whole (held headers let a block answer cleanly;
- * otherwise the stream is reset so the text never reaches the client).
+ * Response: errors pass untouched; SSE streams and Gemini's JSON-array stream go through
+ * `StreamGuard` (holdback); other bodies are buffered up to `maxBodyBytes` and scanned whole
+ * (held headers let a block answer cleanly; otherwise the stream is reset so the text never
+ * reaches the client).
  */
 import {
   BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HeaderPair, HttpContext, MapType, StreamType,
   addHeaderMapValue, continueStream, getBufferBytes, getHeaderMapValue, logWarn, removeHeaderMapValue, replaceBuffer,
   setPropertyString,
 } from "../sdk/index";
-import { ApiKind, generatesOutput } from "../lib/llm/api";
+import { ApiKind, StreamFormat, generatesOutput } from "../lib/llm/api";
 import { sendOpenAIError } from "../common/openai-error";
 import { Action } from "./kinds";
 import { Direction, FailureMode, GuardConfig, StreamMode } from "./config";
 import { inspectSpans, Inspection } from "./inspect";
 import { moderationBody, moderationVerdict } from "./moderation";
 import { MAX_EVENT_BYTES, StreamGuard } from "./stream-guard";
-import { blockedStreamEvent } from "./stream-errors";
+import { blockedArrayEnd, blockedStreamEvent } from "./stream-errors";
 import { GuardRoot } from "./root";
 import { declaredTooLarge } from "../common/body-limit";
 
@@ -38,6 +39,8 @@ const enum ResponseMode { Pass = 0, Buffer = 1, Stream = 2, Swallow = 3 }
 export class GuardStream extends HttpContext {
   private g: GuardRoot;
   private kind: ApiKind = ApiKind.Unknown;
+  /** Gemini `streamGenerateContent` without `alt=sse`: the response is a JSON array streamed in pieces. */
+  private arrayStream: bool = false;
   private phase: Phase = Phase.Passing;
   /** Request headers held (StopIteration): they can still change. */
   private holding: bool = false;
@@ -67,6 +70,7 @@ export class GuardStream extends HttpContext {
     if (method === null || path === null) return FilterHeadersStatus.Continue;
     const m = this.g.apis.recognize(method, path);
     this.kind = m.kind;
+    this.arrayStream = m.streamFormat == StreamFormat.JsonArray;
     if (m.kind == ApiKind.Unknown) return FilterHeadersStatus.Continue;
     this.totals = new StaticArray<i32>(cfg.kindNames.length);
     if ((!cfg.request.enabled && cfg.moderation === null) || endOfStream) return FilterHeadersStatus.Continue;
@@ -198,12 +202,14 @@ export class GuardStream extends HttpContext {
     if (status === null || status.length != 3 || status.charCodeAt(0) != 0x32) return FilterHeadersStatus.Continue;
     const type = getHeaderMapValue(MapType.HttpResponseHeaders, "content-type");
     const sse = type !== null && type.toLowerCase().startsWith("text/event-stream");
-    if (sse && cfg.streaming == StreamMode.Off) return FilterHeadersStatus.Continue;
+    // Gemini's JSON-array stream is held back element by element, as SSE events are.
+    const array = !sse && this.arrayStream;
+    if ((sse || array) && cfg.streaming == StreamMode.Off) return FilterHeadersStatus.Continue;
     // Redaction changes lengths; the headers are still ours in this callback.
     removeHeaderMapValue(MapType.HttpResponseHeaders, "content-length");
-    if (sse) {
+    if (sse || array) {
       this.response = ResponseMode.Stream;
-      this.stream = new StreamGuard(cfg.response, this.kind, cfg.holdbackBytes, this.g.labels, cfg.kindNames.length);
+      this.stream = new StreamGuard(cfg.response, this.kind, cfg.holdbackBytes, this.g.labels, cfg.kindNames.length, array);
       return FilterHeadersStatus.Continue;
     }
     this.response = ResponseMode.Buffer;
@@ -232,7 +238,7 @@ export class GuardStream extends HttpContext {
         this.record(cfg.response, sg.counts);
         metrics.tooLarge.increment();
         const msg = "a response event exceeds " + MAX_EVENT_BYTES.toString() + " bytes and cannot be inspected";
-        replaceBuffer(BufferType.HttpResponseBody, concat(out, blockedStreamEvent(this.kind, 502, msg, "response_too_large")).buffer);
+        replaceBuffer(BufferType.HttpResponseBody, concat(out, this.streamEnd(sg, 502, msg, "response_too_large")).buffer);
         return FilterDataStatus.Continue;
       }
       out = concat(out, sg.takeUnscanned());
@@ -249,12 +255,17 @@ export class GuardStream extends HttpContext {
       this.record(this.cfg.response, sg.counts);
       this.countBlock();
       const msg = "response blocked by payload-guard: " + this.cfg.kindName(sg.blockKind) + " detected";
-      replaceBuffer(BufferType.HttpResponseBody, concat(out, blockedStreamEvent(this.kind, this.cfg.blockStatus, msg)).buffer);
+      replaceBuffer(BufferType.HttpResponseBody, concat(out, this.streamEnd(sg, this.cfg.blockStatus, msg, "content_blocked")).buffer);
       return FilterDataStatus.Continue;
     }
     replaceBuffer(BufferType.HttpResponseBody, out.buffer);
     if (endOfStream) this.record(this.cfg.response, sg.counts);
     return FilterDataStatus.Continue;
+  }
+
+  /** The provider's in-stream error that ends a stream the guard stops. */
+  private streamEnd(sg: StreamGuard, status: i32, message: string, code: string): Uint8Array {
+    return sg.array ? blockedArrayEnd(sg.started, status, message) : blockedStreamEvent(this.kind, status, message, code);
   }
 
   private bufferedResponse(bodySize: u32, endOfStream: bool): FilterDataStatus {

@@ -4,7 +4,8 @@
  * the client's SDK raises a normal API error: OpenAI Chat/Completions `data: {"error":{…}}`,
  * Responses `event: error` with `{"type":"error","code","message","param","sequence_number"}`,
  * Anthropic `event: error` with `{"type":"error","error":{"type","message"}}`, Gemini
- * `data: {"error":{"code","message","status"}}`.
+ * `data: {"error":{"code","message","status"}}`; Gemini's JSON-array stream (no `alt=sse`) ends
+ * with that error object as its last element and the closing `]`.
  */
 import { jsonStringLiteral } from "../lib/json/escape";
 import { ApiKind } from "../lib/llm/api";
@@ -30,5 +31,11 @@ export function blockedStreamEvent(kind: ApiKind, status: i32, message: string, 
     default:
       s = 'data: {"error":{"message":' + m + ',"type":"invalid_request_error","code":"' + code + '"}}\n\n';
   }
+  return Uint8Array.wrap(String.UTF8.encode(s, false));
+}
+
+/** The end of a blocked Gemini JSON-array stream: the error as a last element, then `]` (`started`: the `[` went out). */
+export function blockedArrayEnd(started: bool, status: i32, message: string): Uint8Array {
+  const s = (started ? ",\r\n" : "[") + '{"error":{"code":' + status.toString() + ',"message":' + lit(message) + ',"status":"INVALID_ARGUMENT"}}\r\n]';
   return Uint8Array.wrap(String.UTF8.encode(s, false));
 }

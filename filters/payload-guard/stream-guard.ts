@@ -18,6 +18,7 @@ import { Direction } from "./config";
 import { FindingList } from "./detect/findings";
 import { endLinePrefix, privateKeyEnd, privateKeyOpen } from "./detect/secrets";
 import { Edits } from "./redact";
+import { elementEnd, elementStart } from "./array-frames";
 
 const EMPTY_LABEL = new Uint8Array(0);
 /** Largest event kept while its blank line has not arrived (the SSE parser's own event limit). */
@@ -32,6 +33,8 @@ class HeldEvent {
   dataEnds: i32[] = [];
   winStarts: i32[] = [];
   edits: Edits = new Edits();
+  /** JSON-array element: bytes of separators before `data` in `block` (-1 for an SSE event). */
+  prefix: i32 = -1;
   constructor(block: Uint8Array) { this.block = block; }
   get winEnd(): i32 {
     const n = this.winStarts.length;
@@ -62,7 +65,11 @@ export class StreamGuard {
   private keyOpen: bool = false;
   private keyDone: i32 = 0;
 
-  constructor(readonly dir: Direction, readonly kind: ApiKind, readonly holdback: i32, readonly labels: Array<Uint8Array>, kindCount: i32) {
+  /** Some bytes have been passed on (for a JSON array: its `[`). */
+  started: bool = false;
+
+  /** `array`: the stream is Gemini's JSON array (no `alt=sse`), framed element by element. */
+  constructor(readonly dir: Direction, readonly kind: ApiKind, readonly holdback: i32, readonly labels: Array<Uint8Array>, kindCount: i32, readonly array: bool = false) {
     this.reader = new OutputTextReader(kind);
     this.counts = new StaticArray<i32>(kindCount);
   }
@@ -82,7 +89,7 @@ export class StreamGuard {
     let from = 0;
     const p = this.raw.dataStart, n = this.raw.length;
     while (from < n) {
-      const e = eventEnd(p, from, n, eos);
+      const e = this.array ? elementEnd(p, from, n) : eventEnd(p, from, n, eos);
       if (e < 0) break;
       if (e - from > MAX_EVENT_BYTES) return this.overflow(from);
       this.frame(from, e);
@@ -128,17 +135,25 @@ export class StreamGuard {
     const block = new Uint8Array(e - s);
     memory.copy(block.dataStart, this.raw.dataStart + <usize>s, <usize>(e - s));
     const ev = new HeldEvent(block);
-    const parser = this.parser;
-    parser.reset();
-    parser.pushBytes(block);
-    parser.end();
-    const sse = parser.next();
-    if (sse !== null) {
-      ev.type = sse.type;
-      ev.data = sse.data;
-      const data = sse.data;
+    let data: Uint8Array | null = null;
+    let type: Uint8Array | null = null;
+    if (this.array) {
+      // The element after its separators; the closing `]` (or anything else) has no text.
+      const ds = elementStart(block.dataStart, 0, block.length);
+      if (ds < block.length && block[ds] == 0x7b) { ev.prefix = ds; data = block.subarray(ds); }
+    } else {
+      const parser = this.parser;
+      parser.reset();
+      parser.pushBytes(block);
+      parser.end();
+      const sse = parser.next();
+      if (sse !== null) { type = sse.type; data = sse.data; }
+    }
+    if (data !== null) {
+      ev.type = type;
+      ev.data = data;
       const r = this.reader;
-      const count = r.eventBytes(sse.type, data);
+      const count = r.eventBytes(type, data);
       for (let i = 0; i < count; i++) {
         if (!this.dir.scans(r.spans.kind(i))) continue;
         const ts = r.spans.start(i), te = r.spans.end(i);
@@ -205,6 +220,7 @@ export class StreamGuard {
       if (we >= 0 && !eos && blockAt < 0 && !forced && !this.safeCut(we, n)) break;
       if (we >= 0) { this.applyFindings(ev); textEnd = we; }
       out.appendBytes(this.serialise(ev));
+      this.started = true;
       released++;
     }
     if (released > 0) held.splice(0, released);
@@ -327,6 +343,11 @@ export class StreamGuard {
     if (ev.edits.length == 0 || data === null) return ev.block;
     const nd = ev.edits.apply(data, false, 0);
     const b = new ByteBuffer(nd.length + 32);
+    if (ev.prefix >= 0) {
+      b.append(ev.block.dataStart, ev.prefix);
+      b.appendBytes(nd);
+      return b.toBytes();
+    }
     const t = ev.type;
     if (t !== null) { b.appendString("event: "); b.appendBytes(t); b.push(0x0a); }
     // Data lines: one `data:` line per LF in the (redacted) data.
