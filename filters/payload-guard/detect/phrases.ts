@@ -93,19 +93,6 @@ export class PhraseSet {
     return true;
   }
 
-  private segment(n: i32, raw: i32): void {
-    if (this.segs == this.segNorm.length) {
-      const cap = this.segs * 2;
-      const a = new StaticArray<i32>(cap), b = new StaticArray<i32>(cap);
-      memory.copy(changetype<usize>(a), changetype<usize>(this.segNorm), <usize>this.segs * 4);
-      memory.copy(changetype<usize>(b), changetype<usize>(this.segRaw), <usize>this.segs * 4);
-      this.segNorm = a; this.segRaw = b;
-    }
-    unchecked(this.segNorm[this.segs] = n);
-    unchecked(this.segRaw[this.segs] = raw);
-    this.segs++;
-  }
-
   /** Raw offset of normalised offset `n` (binary search over the segments). */
   private rawAt(n: i32): i32 {
     let lo = 0, hi = this.segs - 1;
@@ -122,22 +109,31 @@ export class PhraseSet {
    * never read byte by byte here. A text without runs is matched where it lies, uncopied.
    */
   private fold(p: usize, len: i32, runs: SpaceRuns): void {
-    this.segs = 0;
-    this.segment(0, 0);
     const count = runs.length;
+    // Every run adds two segments: where its space lands, and where the text after it resumes.
+    const segs = 2 * count + 1;
+    if (this.segNorm.length < segs) { this.segNorm = new StaticArray<i32>(segs); this.segRaw = new StaticArray<i32>(segs); }
+    const sn = changetype<usize>(this.segNorm), sr = changetype<usize>(this.segRaw);
+    store<i32>(sn, 0);
+    store<i32>(sr, 0);
+    this.segs = segs;
     if (count == 0) { this.normPtr = p; this.normLen = len; return; }
-    if (this.norm.length < len + 1) this.norm = new Uint8Array(len + 1);
+    // 8 bytes of slack: short runs are copied a word at a time and may write past their end.
+    if (this.norm.length < len + 8) this.norm = new Uint8Array(len + 8);
     const norm = this.norm.dataStart;
     let n = 0, from = 0;
     for (let k = 0; k < count; k++) {
       const s = runs.start(k), e = runs.end(k);
       const plain = s - from;
-      memory.copy(norm + <usize>n, p + <usize>from, <usize>plain);
+      copyPlain(norm + <usize>n, p + <usize>from, plain, len - from);
       n += plain;
-      this.segment(n, s);
+      const o = <usize>(2 * k + 1) << 2;
+      store<i32>(sn + o, n);
+      store<i32>(sr + o, s);
       store<u8>(norm + <usize>n, 0x20);
       n++;
-      this.segment(n, e);
+      store<i32>(sn + o, n, 4);
+      store<i32>(sr + o, e, 4);
       from = e;
     }
     const plain = len - from;
@@ -203,6 +199,17 @@ export class PhraseSet {
     }
     return len;
   }
+}
+
+/**
+ * Copies `n` bytes (`avail` readable at `src`): runs between whitespace are short (a line of code,
+ * a few words), so a word loop beats a call to the bulk copy; it may write up to 7 bytes past the
+ * end (the buffer has the slack) and reads past it only when those bytes are still text.
+ */
+// @ts-ignore: decorator
+@inline function copyPlain(dst: usize, src: usize, n: i32, avail: i32): void {
+  if (n > 64 || n + 8 > avail) { memory.copy(dst, src, <usize>n); return; }
+  for (let i = 0; i < n; i += 8) store<u64>(dst + <usize>i, load<u64>(src + <usize>i));
 }
 
 /** Case-folded hash of a 4-byte gram (`| 0x20` folds ASCII letters; other bytes may collide, which only costs a check). */
