@@ -1,14 +1,18 @@
 /**
  * @module filters/token-limit/meter
  * `ResponseMeter`: the token usage of one response as its body passes, whatever the chunking.
- * SSE streams go through lib's `SseParser`, Gemini's JSON-array stream through `JsonArrayStream`,
- * and a non-streamed body is copied (up to a bound) and read whole at the end; every event or
- * body feeds lib/llm's `UsageAccumulator` (reported usage, each provider's merge rule) and
- * `OutputTextReader` (an output estimate for when nothing is reported).
+ * SSE streams are split into whole raw events at their blank lines as they arrive: an event that
+ * is one `data:` line is read where it lies, any other goes through lib's `SseParser`, and the
+ * bytes of an incomplete event are kept (copied) until it completes. Gemini's JSON-array stream
+ * goes through `JsonArrayStream`, and a non-streamed body is copied (up to a bound) and read whole
+ * at the end. Every event or body feeds lib/llm's `UsageAccumulator` (reported usage, each
+ * provider's merge rule) and `OutputTextReader` (an output estimate for when nothing is reported),
+ * except events of the shape last read in full (`EventShape`), which carry no usage and whose text
+ * is counted directly.
  *
  * Stripping: when the filter injected `include_usage` for a client that had not asked, the
- * usage-only chunk (`choices: []`) must not reach that client. Then whole raw events are cut out
- * of the byte stream at their blank lines; the bytes of an incomplete event are held until it
+ * usage-only chunk (`choices: []`) must not reach that client. Then those raw events are cut out
+ * of the byte stream; the bytes of an incomplete event are held back from the client until it
  * completes, every other byte passes unchanged.
  */
 import { ByteBuffer } from "../lib/bytes";
@@ -46,6 +50,8 @@ export class ResponseMeter {
   /** Usage-only chunks removed from what the client sees. */
   stripped: i32 = 0;
   private strip: bool = false;
+  /** SSE read event by event as it arrives (complete events in place); false after a runaway event: through the parser whole. */
+  private split: bool = false;
   private ended: bool = false;
 
   reset(kind: ApiKind, mode: BodyMode, strip: bool, maxCopy: i64): void {
@@ -63,6 +69,7 @@ export class ResponseMeter {
     this.pendingText.reset();
     this.stripped = 0;
     this.strip = strip && mode == BodyMode.Sse;
+    this.split = mode == BodyMode.Sse;
     this.ended = false;
   }
 
@@ -90,7 +97,7 @@ export class ResponseMeter {
     let result: Uint8Array | null = null;
     switch (this.mode) {
       case BodyMode.Sse: {
-        if (this.strip) result = this.stripChunk(ptr, len, endOfStream);
+        if (this.split) result = this.sseChunk(ptr, len, endOfStream);
         else { this.sse.push(ptr, len); this.drainSse(); }
         break;
       }
@@ -165,12 +172,14 @@ export class ResponseMeter {
   }
 
   /**
-   * Splits held + chunk into whole raw events; passes each unless it is a usage-only chunk.
-   * Returns null when the client gets exactly the chunk (nothing held before or after, nothing
-   * cut): the common case then costs no copy. Runs of passed events are copied out only once
-   * something was cut.
+   * Splits held + chunk into whole raw events and reads each (a lone `data:` line in place); when
+   * stripping, passes each unless it is a usage-only chunk. Returns null when the client gets
+   * exactly the chunk (always when not stripping; when stripping, nothing held before or after,
+   * nothing cut): the common case then costs no copy. Runs of passed events are copied out only
+   * once something was cut. An incomplete event's bytes are kept until it completes.
    */
-  private stripChunk(ptr: usize, len: i32, endOfStream: bool): Uint8Array | null {
+  private sseChunk(ptr: usize, len: i32, endOfStream: bool): Uint8Array | null {
+    const cutting = this.strip;
     const held = this.held;
     // With nothing held, the chunk is scanned where it lies; only an incomplete tail is kept.
     const direct = held.length == 0;
@@ -196,7 +205,7 @@ export class ResponseMeter {
         let flags = 0;
         if (sse.simpleEvent(base + <usize>evStart, end - evStart)) flags = this.event(0, 0, v.dataPtr, v.dataLen);
         else { sse.push(base + <usize>evStart, end - evStart); flags = this.drainSse(); }
-        if ((flags & EventFlag.UsageOnlyChunk) != 0) {
+        if (cutting && (flags & EventFlag.UsageOnlyChunk) != 0) {
           this.stripped++;
           out.append(base + <usize>runStart, evStart - runStart);
           runStart = end;
@@ -213,19 +222,20 @@ export class ResponseMeter {
     if (flush) {
       this.sse.push(base + <usize>evStart, rest);
       this.drainSse();
-      if (!endOfStream) this.strip = false;
+      if (!endOfStream) { this.strip = false; this.split = false; }
     } else if (rest > 0) {
       changed = true;
     }
     if (!changed) return null;
     const runEnd = flush ? n : evStart;
-    out.append(base + <usize>runStart, runEnd - runStart);
+    if (cutting) out.append(base + <usize>runStart, runEnd - runStart);
     if (flush) held.reset();
     else if (direct) held.append(base + <usize>evStart, rest);
     else if (evStart > 0) {
       memory.copy(base, base + <usize>evStart, <usize>rest);
       held.length = rest;
     }
-    return out.toBytes();
+    // Not stripping, the client already has every byte as it came: the copy was for reading only.
+    return cutting ? out.toBytes() : null;
   }
 }
