@@ -41,7 +41,7 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-type Message = { type: "progress"; done: number } | { type: "failure"; entry: CorpusEntry } | { type: "report"; report: FuzzReport };
+type Message = { type: "progress"; done: number; pages: number[] } | { type: "failure"; entry: CorpusEntry } | { type: "report"; report: FuzzReport };
 
 /** A worker process: fuzzes its shard and reports to the parent. */
 async function worker(a: Args): Promise<void> {
@@ -49,7 +49,7 @@ async function worker(a: Args): Promise<void> {
   const report = await fuzzTarget({
     target: a.targets[0], seed: a.seed, start: a.worker!.start, cases: a.cases, shrink: a.shrink,
     onFailure: (entry) => void send({ type: "failure", entry }),
-    onProgress: (done) => void send({ type: "progress", done }),
+    onProgress: (done, pages) => void send({ type: "progress", done, pages }),
   });
   await send({ type: "report", report });
 }
@@ -68,10 +68,11 @@ function merge(reports: FuzzReport[]): FuzzReport {
 }
 
 /** Runs one target over its case range in `jobs` processes (or in this one). */
-async function runTarget(target: TargetName, a: Args, onFailure: (e: CorpusEntry) => void, onProgress: (done: number) => void): Promise<FuzzReport> {
+async function runTarget(target: TargetName, a: Args, onFailure: (e: CorpusEntry) => void, onProgress: (done: number, pages: number[]) => void): Promise<FuzzReport> {
   if (a.jobs === 1) return fuzzTarget({ target, seed: a.seed, cases: a.cases, shrink: a.shrink, onFailure, onProgress });
   const per = Math.ceil(a.cases / a.jobs);
   const done: number[] = [];
+  const pages: number[][] = [];
   const children: Array<Promise<FuzzReport>> = [];
   for (let j = 0; j < a.jobs; j++) {
     const start = j * per, cases = Math.max(0, Math.min(per, a.cases - start));
@@ -82,7 +83,7 @@ async function runTarget(target: TargetName, a: Args, onFailure: (e: CorpusEntry
     children.push(new Promise<FuzzReport>((resolve, reject) => {
       let report: FuzzReport | null = null;
       child.on("message", (m: Message) => {
-        if (m.type === "progress") { done[j] = m.done; onProgress(done.reduce((x, y) => x + y, 0)); }
+        if (m.type === "progress") { done[j] = m.done; pages[j] = m.pages; onProgress(done.reduce((x, y) => x + y, 0), pages.flat()); }
         else if (m.type === "failure") onFailure(m.entry);
         else report = m.report;
       });
@@ -111,10 +112,10 @@ async function main(): Promise<number> {
         const file = writeCorpusEntry(entry);
         console.log(`  FAIL ${target} case ${entry.case} (${entry.kind}): ${entry.problems.join(" | ").slice(0, 400)} → ${file}`);
       },
-      (done) => {
+      (done, pages) => {
         if (performance.now() - lastPrint < 10_000 && done < a.cases) return;
         lastPrint = performance.now();
-        console.log(`  ${target}: ${done}/${a.cases} cases, ${failures} failing, ${secs().toFixed(0)} s, ${Math.round(done / secs())} cases/s`);
+        console.log(`  ${target}: ${done}/${a.cases} cases, ${failures} failing, ${secs().toFixed(0)} s, ${Math.round(done / secs())} cases/s, wasm pages [${pages.join(",")}]`);
       });
     failed += report.failures.length;
     console.log(`  ${target} outcomes ${JSON.stringify(report.verdicts)}; bodies rewritten: ${report.rewrote} requests, ${report.rewroteResponse} responses; ` +

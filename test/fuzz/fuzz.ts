@@ -74,7 +74,8 @@ export interface FuzzOptions {
   /** Shrink failing cases (default true). */
   shrink?: boolean;
   onFailure?: (e: CorpusEntry) => void;
-  onProgress?: (done: number) => void;
+  /** Every 1000 cases: how many are done, and the long-lived sample runners' wasm memory pages. */
+  onProgress?: (done: number, pages: number[]) => void;
 }
 
 type Pair = [Runner, Runner];
@@ -135,7 +136,7 @@ export async function fuzzTarget(o: FuzzOptions): Promise<FuzzReport> {
     }
     for (let i = first; i < last; i++) {
       if (i >= warmAt && report.pagesWarm.length === 0 && sample) report.pagesWarm = pagesOf(sample);
-      if (pair === null) { o.onProgress?.(i + 1 - start); continue; }
+      if (pair === null) { o.onProgress?.(i + 1 - start, sample ? pagesOf(sample) : []); continue; }
       const { fuzzCase, mutations } = makeCase(o.seed, i);
       const result = await checkCase(pair[0], pair[1], fuzzCase);
       report.verdicts[result.verdict] = (report.verdicts[result.verdict] ?? 0) + 1;
@@ -155,7 +156,7 @@ export async function fuzzTarget(o: FuzzOptions): Promise<FuzzReport> {
         }
         if (pair === sample) { sample = await loadPair(null); pair = sample; } else pair = await loadPair(bc.config);
       }
-      if ((i + 1 - start) % 1000 === 0) o.onProgress?.(i + 1 - start);
+      if ((i + 1 - start) % 1000 === 0) o.onProgress?.(i + 1 - start, sample ? pagesOf(sample) : []);
     }
     if (pair !== null && pair !== sample) pair.forEach((r) => r.close());
     first = last;
