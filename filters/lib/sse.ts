@@ -220,12 +220,13 @@ export class SseParser {
    * the parser is between events: if the event is a single `data:` line ending in LF, `view`
    * is set to its data where it lies (no copy) and true is returned, as if the bytes had been
    * pushed and the event read. Otherwise nothing changes and the caller pushes the bytes.
+   * `lineEnd`, when the caller already knows it, is the offset of the first line's CR or LF.
    */
-  simpleEvent(ptr: usize, len: i32): bool {
+  simpleEvent(ptr: usize, len: i32, lineEnd: i32 = -1): bool {
     if (this.error != LibError.None || this.atStart || this.pendingLF || this.carry.length > 0 ||
         this.dataLines > 0 || this.readIndex < this.readyCount) return false;
     if (len < 7 || load<u32>(ptr) != WORD_DATA || load<u8>(ptr, 4) != CharCode.COLON || load<u8>(ptr + <usize>(len - 1)) != CharCode.LF) return false;
-    const j = findLineEnd(ptr, 5, len);
+    const j = lineEnd >= 5 ? lineEnd : findLineEnd(ptr, 5, len);
     let k = j + 1;
     if (<u32>load<u8>(ptr + <usize>j) == CharCode.CR && k < len && <u32>load<u8>(ptr + <usize>k) == CharCode.LF) k++;
     // What follows the data line must be the blank line alone.

@@ -270,7 +270,7 @@ export class TokenStream extends HttpContext {
     const meter = this.meter;
     if (meter === null || this.phase != Phase.Admitted) return FilterDataStatus.Continue;
     // The chunk is read where the host wrote it: no copy into a new buffer per chunk.
-    const n = borrowBufferBytes(BufferType.HttpResponseBody);
+    const n = borrowBufferBytes(BufferType.HttpResponseBody, 0, u32.MAX_VALUE);
     const out = meter.chunk(n > 0 ? borrowedPtr() : 0, n > 0 ? n : 0, endOfStream);
     releaseBorrowed();
     // null: the chunk passes as it is (comparing lengths alone would miss a shifted held tail).

@@ -190,6 +190,7 @@ export class ResponseMeter {
     out.reset();
     let changed = !direct;
     let evStart = 0, lineStart = 0, i = 0, runStart = 0;
+    let firstEnd = -1; // where the current event's first line ends
     while (i < n) {
       i = findLineEnd(base, i, n);
       if (i < 0) break;
@@ -203,7 +204,7 @@ export class ResponseMeter {
         // A blank line: the raw event [evStart, end) is complete. A lone `data:` line is read in place.
         const sse = this.sse, v = sse.view;
         let flags = 0;
-        if (sse.simpleEvent(base + <usize>evStart, end - evStart)) flags = this.event(0, 0, v.dataPtr, v.dataLen);
+        if (sse.simpleEvent(base + <usize>evStart, end - evStart, firstEnd - evStart)) flags = this.event(0, 0, v.dataPtr, v.dataLen);
         else { sse.push(base + <usize>evStart, end - evStart); flags = this.drainSse(); }
         if (cutting && (flags & EventFlag.UsageOnlyChunk) != 0) {
           this.stripped++;
@@ -212,7 +213,7 @@ export class ResponseMeter {
           changed = true;
         }
         evStart = end;
-      }
+      } else if (lineStart == evStart) firstEnd = i;
       lineStart = end;
       i = end;
     }
