@@ -23,8 +23,11 @@ const NO_STOPS = new StaticArray<u8>(0);
 /** Trigger bits per byte. */
 const T_DIGIT: u8 = 1, T_PHONE: u8 = 2, T_AT: u8 = 4, T_UPPER: u8 = 8, T_S: u8 = 16, T_G: u8 = 32, T_X: u8 = 64, T_OTHER: u8 = 128;
 
-/** Triggers that need a second byte (an uppercase letter needs another, `A` of `AKIA` a `K` or `S`). */
-const PAIR_BITS: u32 = T_UPPER | T_S | T_G | T_X | T_OTHER;
+/**
+ * Triggers that need a second byte (an uppercase letter needs another, `A` of `AKIA` a `K` or
+ * `S`, the `(` or `+` of a phone a digit or `(`).
+ */
+const PAIR_BITS: u32 = T_PHONE | T_UPPER | T_S | T_G | T_X | T_OTHER;
 /** The second byte each lower-case or `-` trigger needs (`g` also takes `i`). */
 const SECOND: StaticArray<u8> = new StaticArray<u8>(256);
 SECOND[0x73] = 0x6b; SECOND[0x67] = 0x68; SECOND[0x78] = 0x6f; SECOND[0x65] = 0x79; SECOND[0x2d] = 0x2d;
@@ -88,6 +91,11 @@ export class Detectors {
       const bits = <u32>t[c];
       if (bits == 0) continue;
       if ((bits & ~PAIR_BITS) != 0) { for (let d = 0; d < 256; d++) stopAt(bm, c | (d << 8), bit); continue; }
+      if ((bits & T_PHONE) != 0) {
+        for (let d = 0x30; d <= 0x39; d++) stopAt(bm, c | (d << 8), bit);
+        stopAt(bm, c | (0x28 << 8), bit);
+        continue;
+      }
       if ((bits & T_UPPER) != 0) {
         // An IBAN opens with two letters; an AWS key id with `AK` or `AS`.
         if (this.iban) for (let d = 0x41; d <= 0x5a; d++) stopAt(bm, c | (d << 8), bit);
@@ -177,7 +185,7 @@ export class Detectors {
         // needs 13 digits, an IPv4 dots, an SSN or a phone separators), so skip them at once.
         let j = i + 1;
         while (j < len && isDigitB(at(p, j))) j++;
-        if (j - i < 13 && (j >= len || !isNumberSeparator(at(p, j)))) return j;
+        if (j - i < 13 && !numberGoesOn(p, len, j)) return j;
         if (this.ipv4 && (e = matchIpv4(p, len, i)) >= 0) return this.add(p, len, Kind.Ipv4, i, e, out);
         if (this.card && (e = matchCard(p, len, i)) >= 0) return this.add(p, len, Kind.Card, i, e, out);
         if (this.ssn && (e = matchSsn(p, len, i)) >= 0) return this.add(p, len, Kind.Ssn, i, e, out);
@@ -264,10 +272,19 @@ export class Detectors {
 }
 
 
-/** Bytes that may continue a number into a card, SSN, IPv4 or phone shape. */
+/**
+ * Whether the digits ending at `j` may go on into a card, SSN, IPv4 or phone shape: a space,
+ * dash or dot before another digit or `(`, or a parenthesis.
+ */
 // @ts-ignore: decorator
-@inline function isNumberSeparator(c: u32): bool {
-  return c == 0x20 || c == 0x2d || c == 0x2e || c == 0x28 || c == 0x29;
+@inline function numberGoesOn(p: usize, len: i32, j: i32): bool {
+  if (j >= len) return false;
+  const c = at(p, j);
+  if (c == 0x28 || c == 0x29) return true;
+  if (c != 0x20 && c != 0x2d && c != 0x2e) return false;
+  if (j + 1 >= len) return false;
+  const d = at(p, j + 1);
+  return isDigitB(d) || d == 0x28;
 }
 
 function stopAt(bm: StaticArray<u8>, pair: i32, bit: u8): void {

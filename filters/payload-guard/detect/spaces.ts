@@ -20,6 +20,8 @@ import { at } from "./bytes";
 /** End of the run of whitespace units starting at `i` (`i` when none starts there). */
 export function spaceRunEnd(p: usize, len: i32, i: i32): i32 {
   while (i < len) {
+    // Indentation: eight spaces at a time.
+    while (i + 8 <= len && load<u64>(p + <usize>i) == 0x2020202020202020) i += 8;
     const u = spaceUnit(p, len, i);
     if (u == 0) break;
     i += u;
