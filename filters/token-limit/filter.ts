@@ -35,6 +35,14 @@ const INCLUDE_USAGE = new JsonKey("include_usage");
 const INCLUDE_PATH: StaticArray<JsonKey> = [STREAM_OPTIONS, INCLUDE_USAGE];
 const TRUE_BYTES = Uint8Array.wrap(String.UTF8.encode("true", false));
 
+// Property paths, built once.
+const P_MODEL: string[] = ["tollgate.model"];
+const P_INPUT_TOKENS: string[] = ["tollgate.input_tokens"];
+const P_OUTPUT_TOKENS: string[] = ["tollgate.output_tokens"];
+const P_TOTAL_TOKENS: string[] = ["tollgate.total_tokens"];
+const P_USAGE_SOURCE: string[] = ["tollgate.usage_source"];
+const P_ROUTE_NAME: string[] = ["xds", "route_name"];
+
 const enum Phase { Passing = 0, Reading = 1, Checking = 2, Admitted = 3, Finished = 4 }
 
 function nowMs(): i64 { return <i64>(getCurrentTimeNanoseconds() / 1_000_000); }
@@ -129,7 +137,7 @@ export class TokenStream extends HttpContext {
     const facts = root.reader.read(this.kind, ptr, len, this.pathModel);
     const model = facts.model;
     this.model = model === null ? "" : String.UTF8.decodeUnsafe(model.dataStart, <usize>model.length, false);
-    if (this.model.length > 0) setPropertyString(["tollgate.model"], this.model);
+    if (this.model.length > 0) setPropertyString(P_MODEL, this.model);
     this.streaming = this.kind == ApiKind.GeminiStream || (facts.ok && facts.stream);
     this.promptTokens = facts.ok ? facts.promptTokens : 0;
 
@@ -141,7 +149,7 @@ export class TokenStream extends HttpContext {
       cap = (facts.ok && facts.maxOutputTokens >= 0 ? facts.maxOutputTokens : cfg.defaultOutputTokens) * n;
     }
     // Which limits apply, and what a reservation costs each.
-    const route = getPropertyString(["xds", "route_name"]);
+    const route = getPropertyString(P_ROUTE_NAME);
     const estimate = new TokenCounts();
     estimate.input = this.promptTokens;
     estimate.output = cap;
@@ -331,12 +339,12 @@ export class TokenStream extends HttpContext {
     if (meter.stripped > 0) m.stripped.increment(meter.stripped);
     (reported ? m.reported : m.estimated).increment();
     const label = root.modelLabel(this.model);
-    if (t.input > 0) m.tokenUsage("input", label).increment(t.input);
-    if (t.output > 0) m.tokenUsage("output", label).increment(t.output);
-    setPropertyString(["tollgate.input_tokens"], t.input.toString());
-    setPropertyString(["tollgate.output_tokens"], t.output.toString());
-    setPropertyString(["tollgate.total_tokens"], (t.input + t.output).toString());
-    setPropertyString(["tollgate.usage_source"], reported ? "reported" : "estimated");
+    if (t.input > 0) m.tokens(false, label).increment(t.input);
+    if (t.output > 0) m.tokens(true, label).increment(t.output);
+    setPropertyString(P_INPUT_TOKENS, t.input.toString());
+    setPropertyString(P_OUTPUT_TOKENS, t.output.toString());
+    setPropertyString(P_TOTAL_TOKENS, (t.input + t.output).toString());
+    setPropertyString(P_USAGE_SOURCE, reported ? "reported" : "estimated");
     root.giveMeter(meter);
     this.meter = null;
   }

@@ -30,6 +30,10 @@ export class TokenMetrics {
   stripped: Counter = Counter.define("tollgate.token_limit.usage_chunks_stripped");
   perLimitRejected: Counter[] = [];
   private usage: Map<string, Counter> = new Map();
+  // The last model label's two counters: most requests name the model the one before named.
+  private lastLabel: string | null = null;
+  private lastInput: Counter | null = null;
+  private lastOutput: Counter | null = null;
 
   tokenUsage(type: string, modelLabel: string): Counter {
     const name = "tollgate.gen_ai.client.token.usage.type." + type + ".model." + modelLabel;
@@ -37,6 +41,16 @@ export class TokenMetrics {
     const c = Counter.define(name);
     this.usage.set(name, c);
     return c;
+  }
+
+  /** The input (`output` false) or output token counter of a model label. */
+  tokens(output: bool, modelLabel: string): Counter {
+    if (this.lastLabel === null || this.lastLabel != modelLabel) {
+      this.lastInput = this.tokenUsage("input", modelLabel);
+      this.lastOutput = this.tokenUsage("output", modelLabel);
+      this.lastLabel = modelLabel;
+    }
+    return output ? this.lastOutput! : this.lastInput!;
   }
 }
 

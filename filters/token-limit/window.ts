@@ -21,6 +21,7 @@ const RING: i32 = 11;
 const PAIR: i32 = 16;
 export const VALUE_BYTES: i32 = RING * PAIR;
 const MAX_CAS_RETRIES: i32 = 64;
+const VALUE = new ArrayBuffer(VALUE_BYTES);
 
 /** The outcome of one read-modify-write of a window. */
 export class WindowResult {
@@ -62,7 +63,8 @@ export function updateWindow(key: string, windowMs: i64, nowMs: i64, limit: i64,
   out.refused = false;
   out.retries = 0;
   out.bucket = cur;
-  const buf = new ArrayBuffer(VALUE_BYTES);
+  // The host copies what it stores, so one buffer serves every update.
+  const buf = VALUE;
   const p = changetype<usize>(buf);
   for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
     const existing = getSharedData(key);
