@@ -8,6 +8,9 @@
  * most for the next event; the window never holds more than `holdbackBytes` of text. Redacted
  * events are re-serialised (`event:` and `data:` lines); untouched ones pass byte for byte. A
  * `block` finding ends the stream with the provider's error event, and nothing after it passes.
+ * Gemini's JSON-array stream is framed element by element instead (`array-frames`). A redacted
+ * private key whose BEGIN line had to go out goes on being redacted up to its END line. An event
+ * over `MAX_EVENT_BYTES` stops the framing (`oversized`): the caller fails closed or open.
  */
 import { ByteBuffer } from "../lib/bytes";
 import { SseParser } from "../lib/sse";

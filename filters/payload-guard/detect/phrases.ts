@@ -1,10 +1,12 @@
 /**
  * @module filters/payload-guard/detect/phrases
  * Phrase detection: the shipped prompt-injection list and the user's named lists in one
- * Aho–Corasick automaton (lib's `PhraseMatcher`, ASCII case folding) run over a copy of the text
- * where every whitespace run — including the JSON escapes `\n`, `\r`, `\t` — is one space. An
- * list of folding segments turns matches back into raw offsets for redaction. `pendingStart` tells the stream
- * holdback where a phrase may still be under way at the end of the text.
+ * Aho–Corasick automaton (lib's `PhraseMatcher`, ASCII case folding) run over the text with
+ * every whitespace run — including the JSON escapes `\n`, `\r`, `\t` — folded to one space. The
+ * detectors' pass has already listed the runs that fold (`SpaceRuns`), so folding is a few copies
+ * between them, or nothing for a text without any; a list of segments turns matches back into raw
+ * offsets for redaction. `pendingStart` tells the stream holdback where a phrase may still be
+ * under way at the end of the text.
  *
  * Most text holds no phrase, so the automaton does not read every byte: a Wu–Manber shift table
  * over case-folded 4-byte grams of the phrases' first `m` bytes (m = the shortest phrase) skips
