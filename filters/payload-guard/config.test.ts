@@ -66,6 +66,9 @@ const INVALID: Array<[unknown, string]> = [
   [{ phraseLists: { l: { phrases: [] } } }, "phraseLists.l.phrases"],
   [{ phraseLists: { l: {} } }, "phraseLists.l.phrases"],
   [{ phraseLists: { l: { phrases: ["   "] } } }, "phraseLists.l.phrases[0]"],
+  // Found by the fuzzer: a NUL in a phrase matched the stream guard's blanked bytes.
+  [{ phraseLists: { l: { phrases: ["x", "\n\t\u0000"] } } }, "phraseLists.l.phrases[1]"],
+  [{ phraseLists: { l: { phrases: ["a\u007fb"] } } }, "phraseLists.l.phrases[0]"],
   [{ phraseLists: { l: { phrases: ["x"], request: "deny" } } }, "phraseLists.l.request"],
   [{ phraseLists: { l: { phrases: ["x"], other: 1 } } }, "phraseLists.l.other"],
   [{ moderation: {} }, "moderation.cluster"],

@@ -86,6 +86,18 @@ function isHeaderName(s: string): bool {
   return true;
 }
 
+/**
+ * A control character other than tab, LF or CR: raw JSON text never holds one, so such a phrase
+ * could only match the bytes the stream guard blanks (found by the fuzzer).
+ */
+function hasControl(s: string): bool {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 && c != 0x09 && c != 0x0a && c != 0x0d) || c == 0x7f) return true;
+  }
+  return false;
+}
+
 /** Lists named in `phraseLists`: names, phrases and the action in each direction (0 = off), in order. */
 class Lists {
   names: string[] = [];
@@ -112,7 +124,9 @@ function readLists(r: ConfigReader, root: ConfigObject): Lists {
     const phrases = list.stringArray("phrases", 256);
     if (r.ok && phrases.length == 0) { r.fail(list.pathOf("phrases"), "expected at least one phrase"); break; }
     for (let k = 0; k < phrases.length && r.ok; k++) {
-      if (foldPhrase(unchecked(phrases[k])).length == 0) r.fail(list.pathOf("phrases") + "[" + k.toString() + "]", "expected a phrase that is not only whitespace");
+      const phrase = unchecked(phrases[k]);
+      if (foldPhrase(phrase).length == 0) r.fail(list.pathOf("phrases") + "[" + k.toString() + "]", "expected a phrase that is not only whitespace");
+      else if (hasControl(phrase)) r.fail(list.pathOf("phrases") + "[" + k.toString() + "]", "expected a phrase without control characters (tab, LF and CR aside)");
     }
     out.names.push(name);
     out.phrases.push(phrases);
