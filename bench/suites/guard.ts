@@ -166,28 +166,33 @@ async function run(): Promise<void> {
   const events = words.map(chatEvent);
   const enc = new TextEncoder();
   const chunks = events.map((e) => lib.put(enc.encode(e)));
-  const runStream = () => {
-    x.streamOpen();
+  const baseChunks = base ? events.map((e) => base.put(enc.encode(e))) : [];
+  const runStream = (m = x, chunks_ = chunks) => {
+    m.streamOpen();
     let released = 0, passed = 0, maxLag = 0, lagSum = 0, sent = 0;
-    for (let i = 0; i < chunks.length; i++) {
-      released += x.streamPush(chunks[i].ptr, chunks[i].len, i === chunks.length - 1);
-      sent += chunks[i].len;
+    for (let i = 0; i < chunks_.length; i++) {
+      released += m.streamPush(chunks_[i].ptr, chunks_[i].len, i === chunks_.length - 1);
+      sent += chunks_[i].len;
       while (passed < events.length && released >= byteEnd(passed)) passed++;
       const lag = i + 1 - passed;
       maxLag = Math.max(maxLag, lag);
       lagSum += lag;
     }
-    return { maxLag, meanLag: lagSum / chunks.length, all: released === sent };
+    return { maxLag, meanLag: lagSum / chunks_.length, all: released === sent };
   };
   const ends: number[] = [];
   events.reduce((acc, e) => { ends.push(acc + e.length); return acc + e.length; }, 0);
   const byteEnd = (i: number) => ends[i];
   const lagged = runStream();
   const streamBytes = ends[ends.length - 1];
-  const [stream] = measureAll([{ fn: () => runStream().maxLag }], { bytes: streamBytes, rounds: 3 });
+  const [stream, baseStream] = measureAll([
+    { fn: () => runStream().maxLag },
+    ...(base ? [{ fn: () => runStream(base.exports, baseChunks).maxLag }] : []),
+  ], { bytes: streamBytes, rounds: base ? 5 : 3 });
   printTable("payload-guard: stream holdback, 400 one-word events (OpenAI chat SSE), every detector + 200 phrases on redact/flag",
-    ["events", "max events held", "mean events held", "stream passed whole", "µs per event", "MB/s of SSE"],
-    [[events.length, lagged.maxLag, fmt(lagged.meanLag), lagged.all ? "yes" : "NO", fmt(stream.usPerOp / events.length), stream.mbPerSec]]);
+    ["events", "max events held", "mean events held", "stream passed whole", "µs per event", "MB/s of SSE", ...(base ? ["baseline µs per event"] : [])],
+    [[events.length, lagged.maxLag, fmt(lagged.meanLag), lagged.all ? "yes" : "NO", fmt(stream.usPerOp / events.length), stream.mbPerSec,
+      ...(baseStream ? [fmt(baseStream.usPerOp / events.length)] : [])]]);
 }
 
 const suite: BenchSuite = { name: "guard", summary: "payload-guard detectors vs JS RegExps; stream holdback latency in events", run };
