@@ -55,10 +55,10 @@ async function worker(a: Args): Promise<void> {
 }
 
 function merge(reports: FuzzReport[]): FuzzReport {
-  const out = { ...reports[0], failures: [] as CorpusEntry[], verdicts: {} as Record<string, number>, cases: 0, rewrote: 0, rewroteResponse: 0,
+  const out = { ...reports[0], failures: [] as CorpusEntry[], verdicts: {} as Record<string, number>, cases: 0, rewrote: 0, rewroteResponse: 0, reloads: 0,
     configsDrawn: 0, invalidConfigsChecked: 0, pagesStart: [] as number[], pagesWarm: [] as number[], pagesEnd: [] as number[] };
   for (const r of reports) {
-    out.cases += r.cases; out.rewrote += r.rewrote; out.rewroteResponse += r.rewroteResponse;
+    out.cases += r.cases; out.rewrote += r.rewrote; out.rewroteResponse += r.rewroteResponse; out.reloads += r.reloads;
     out.configsDrawn += r.configsDrawn; out.invalidConfigsChecked += r.invalidConfigsChecked;
     out.failures.push(...r.failures);
     for (const [k, v] of Object.entries(r.verdicts)) out.verdicts[k] = (out.verdicts[k] ?? 0) + v;
@@ -119,7 +119,8 @@ async function main(): Promise<number> {
       });
     failed += report.failures.length;
     console.log(`  ${target} outcomes ${JSON.stringify(report.verdicts)}; bodies rewritten: ${report.rewrote} requests, ${report.rewroteResponse} responses; ` +
-      `${report.configsDrawn} schema-drawn configurations, ${report.invalidConfigsChecked} invalid ones checked`);
+      `${report.configsDrawn} schema-drawn configurations, ${report.invalidConfigsChecked} invalid ones checked` +
+      (report.reloads ? `; runners replaced after ${report.reloads} cut responses` : ""));
     console.log(`fuzz ${target}: ${report.cases} cases, ${report.failures.length} failures, ${secs().toFixed(1)} s, ${Math.round(report.cases / secs())} cases/s, ` +
       `wasm pages start [${report.pagesStart.join(",")}] warm [${report.pagesWarm.join(",")}] end [${report.pagesEnd.join(",")}], seed ${a.seed}, jobs ${a.jobs}`);
   }

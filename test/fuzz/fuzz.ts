@@ -57,6 +57,8 @@ export interface FuzzReport {
   verdicts: Record<string, number>;
   rewrote: number;
   rewroteResponse: number;
+  /** Pipeline runners replaced after a response cut by a local answer (see `cutResponse`). */
+  reloads: number;
   configsDrawn: number;
   invalidConfigsChecked: number;
   /** Wasm memory pages of the long-lived sample-configuration runners: at their first case, after a tenth of the cases (warm), at the end. */
@@ -92,7 +94,7 @@ const pagesOf = (pair: Pair) => pair.flatMap((r) => r.hosts.flatMap((h) => h.mem
 
 export async function fuzzTarget(o: FuzzOptions): Promise<FuzzReport> {
   const start = o.start ?? 0, end = start + o.cases;
-  const report: FuzzReport = { target: o.target, cases: o.cases, failures: [], verdicts: {}, rewrote: 0, rewroteResponse: 0,
+  const report: FuzzReport = { target: o.target, cases: o.cases, failures: [], verdicts: {}, rewrote: 0, rewroteResponse: 0, reloads: 0,
     configsDrawn: 0, invalidConfigsChecked: 0, pagesStart: [], pagesWarm: [], pagesEnd: [] };
   const warmAt = start + Math.floor(o.cases / 10);
   let sample: Pair | null = null;
@@ -143,6 +145,13 @@ export async function fuzzTarget(o: FuzzOptions): Promise<FuzzReport> {
       if (result.rewrote) report.rewrote++;
       if (result.rewroteResponse) report.rewroteResponse++;
       forget(pair);
+      // In a chain, a response cut by a later filter leaves the earlier ones' state depending on the
+      // chunking: the next case starts on fresh runners rather than inherit that difference.
+      if (result.problems.length === 0 && result.cutResponse && o.target === "pipeline") {
+        report.reloads++;
+        pair.forEach((r) => r.close());
+        if (pair === sample) { sample = await loadPair(null); pair = sample; } else pair = await loadPair(bc.config);
+      }
       if (result.problems.length > 0) {
         pair.forEach((r) => r.close());
         const kind = result.problems[0].kind;

@@ -73,6 +73,12 @@ export interface CaseResult {
   rewrote: boolean;
   /** The filters changed the response body before the client saw it. */
   rewroteResponse: boolean;
+  /**
+   * A filter answered locally while the response was under way: filters earlier on the response
+   * path saw as much of it as the chunking let through before that (Envoy does the same), so their
+   * state (tokens charged) may legitimately differ between the two deliveries from here on.
+   */
+  cutResponse: boolean;
 }
 
 /** Runs the case on `chunked` (split delivery) and `whole` (one chunk); problems is empty if clean. */
@@ -97,5 +103,6 @@ export async function checkCase(chunked: Runner, whole: Runner, c: FuzzCase): Pr
   const rewroteResponse = reachedUpstream && y.status === null && y.stream.client.endOfStream && !y.reset && !same(y.client, c.response.body);
   if (rewroteResponse && jsonResponse && jsonLevel(y.client) < jsonLevel(c.response.body)) problems.push({ kind: "invalid-json", message: "the JSON response body was rewritten into invalid JSON" });
   const verdict = y.status !== null ? `local ${y.status}` : reachedUpstream ? `upstream ${c.status}` : "stopped";
-  return { problems, verdict, rewrote, rewroteResponse };
+  const cutResponse = [x, y].some((o) => o.status !== null && o.stream.upstream.endOfStream);
+  return { problems, verdict, rewrote, rewroteResponse, cutResponse };
 }
