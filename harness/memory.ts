@@ -64,6 +64,11 @@ export class ModuleMemory {
     const p = ptr >>> 0;
     return this.checked(p, len).u8.slice(p, p + (len >>> 0));
   }
+  /** `len` bytes at `ptr` as a view into memory (no copy): for a callee that copies what it keeps, before the module runs again. */
+  view(ptr: number, len: number): Uint8Array {
+    const p = ptr >>> 0;
+    return this.checked(p, len).u8.subarray(p, p + (len >>> 0));
+  }
   /** Decoded straight from memory: no intermediate copy. */
   readString(ptr: number, len: number): string {
     const p = ptr >>> 0;
@@ -100,6 +105,27 @@ export class ModuleMemory {
   }
 
   /**
+   * `copyOut(data.subarray(start, end), …)` without the subarray when the range is all of `data`
+   * (a body read whole, the usual case), and with one bounds check for the block written.
+   */
+  copyRangeOut(data: Uint8Array, start: number, end: number, ptrSlot: number, sizeSlot: number): boolean {
+    const n = end - start;
+    if (n <= 0) {
+      this.writeU32(ptrSlot, 0);
+      this.writeU32(sizeSlot, 0);
+      return true;
+    }
+    const ptr = this.allocate(n) >>> 0;
+    if (ptr === 0) return false;
+    let u8: Uint8Array;
+    try { u8 = this.checked(ptr, n).u8; } catch (e) { if (e instanceof MemoryFault) return false; throw e; }
+    u8.set(start === 0 && end === data.length ? data : data.subarray(start, end), ptr);
+    this.writeU32(ptrSlot, ptr);
+    this.writeU32(sizeSlot, n);
+    return true;
+  }
+
+  /**
    * `copyOut(bytes(s), …)`, with an all-ASCII string (header values, mostly) written straight
    * into the module's memory: TextEncoder's new array per call was most of a header read's cost.
    */
@@ -130,29 +156,42 @@ function writeAscii(dst: Uint8Array, at: number, s: string): void {
 
 /** Serializes pairs (§6.1); an empty list serializes to zero bytes, as cpp-host emits it. */
 export function encodePairs(pairs: ReadonlyArray<readonly [string | Uint8Array, string | Uint8Array]>): Uint8Array {
-  if (pairs.length === 0) return new Uint8Array(0);
-  // ASCII strings are written as they are; anything else is encoded once (TextEncoder per string was the cost).
-  const parts: Array<string | Uint8Array> = [];
-  const lengths: number[] = [];
-  let size = 4;
-  for (const [k, v] of pairs) {
-    for (const x of [k, v]) {
-      const n = typeof x === "string" ? asciiLength(x) : x.length;
-      const part = n < 0 ? bytes(x) : x;
-      parts.push(part);
-      lengths.push(part.length);
-      size += part.length + 1;
+  const n = pairs.length;
+  if (n === 0) return new Uint8Array(0);
+  // Sizes first (ASCII strings are written as they are; anything else is encoded once, kept in
+  // `encoded` by its index: TextEncoder per string was the cost), then one pass writing.
+  let encoded: Array<Uint8Array | undefined> | null = null;
+  const lengths = new Array<number>(2 * n);
+  let size = 4 + 8 * n;
+  for (let i = 0; i < n; i++) {
+    const pair = pairs[i];
+    for (let j = 0; j < 2; j++) {
+      const x = pair[j];
+      let len = typeof x === "string" ? asciiLength(x) : x.length;
+      if (len < 0) {
+        const b = bytes(x);
+        (encoded ??= [])[2 * i + j] = b;
+        len = b.length;
+      }
+      lengths[2 * i + j] = len;
+      size += len + 1;
     }
-    size += 8;
   }
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
-  view.setUint32(0, pairs.length, true);
+  view.setUint32(0, n, true);
   let p = 4;
-  for (let i = 0; i < lengths.length; i += 2) { view.setUint32(p, lengths[i], true); view.setUint32(p + 4, lengths[i + 1], true); p += 8; }
-  for (const part of parts) {
-    if (typeof part === "string") writeAscii(out, p, part); else out.set(part, p);
-    p += part.length + 1;
+  for (let i = 0; i < 2 * n; i += 2) { view.setUint32(p, lengths[i], true); view.setUint32(p + 4, lengths[i + 1], true); p += 8; }
+  for (let i = 0; i < n; i++) {
+    const pair = pairs[i];
+    for (let j = 0; j < 2; j++) {
+      const x = pair[j];
+      const e = encoded?.[2 * i + j];
+      if (e !== undefined) out.set(e, p);
+      else if (typeof x === "string") writeAscii(out, p, x);
+      else out.set(x, p);
+      p += lengths[2 * i + j] + 1;
+    }
   }
   return out;
 }

@@ -102,13 +102,19 @@ export class Vm {
   }
 
   /** `instance.exports` is a native getter; it is read once per instance, not on every VM call and allocation. */
-  private exportsOf: { instance: WebAssembly.Instance; exports: Record<string, unknown> } | null = null;
-  get exports(): Record<string, unknown> {
+  private exportsOf: { instance: WebAssembly.Instance; exports: Record<string, unknown>; allocator: ((n: number) => number) | undefined } | null = null;
+  private exportsCache(): { instance: WebAssembly.Instance; exports: Record<string, unknown>; allocator: ((n: number) => number) | undefined } {
     const instance = this.instance;
     let c = this.exportsOf;
-    if (c === null || c.instance !== instance) c = this.exportsOf = { instance, exports: instance.exports as Record<string, unknown> };
-    return c.exports;
+    if (c === null || c.instance !== instance) {
+      const exports = instance.exports as Record<string, unknown>;
+      // The allocator is looked up with the exports: every value the host hands in calls it.
+      const allocator = (exports.malloc ?? exports.proxy_on_memory_allocate) as ((n: number) => number) | undefined;
+      c = this.exportsOf = { instance, exports, allocator };
+    }
+    return c;
   }
+  get exports(): Record<string, unknown> { return this.exportsCache().exports; }
 
   allocContextId(): number { return this.nextContextId++; }
 
@@ -126,8 +132,6 @@ export class Vm {
   noteMisuse(call: string, reason: string): void {
     this.misuse.push({ worker: this.services.worker, context: this.ctx()?.id ?? 0, call, reason });
   }
-
-  private traceInto(): TraceEntry[] { return this.ctx()?.trace ?? this.vmTrace; }
 
   /**
    * Appends to a trace kept to `traceLimit` entries (the caller builds `entry` with `seq: 0`).
@@ -148,14 +152,75 @@ export class Vm {
    * Wraps a hostcall: start-section and restricted-callback traps, memory faults as
    * INVALID_MEMORY_ACCESS (WASI: errno FAULT), trace, and misuse bookkeeping.
    */
-  hostcall(qualified: string, impl: (...args: any[]) => number, faultValue: number = Status.INVALID_MEMORY_ACCESS) {
+  hostcall(qualified: string, impl: (...args: any[]) => number, faultValue: number = Status.INVALID_MEMORY_ACCESS, arity = -1) {
     const proxyCall = qualified.startsWith("env.proxy_"), wasiCall = qualified.startsWith("wasi.");
-    return (...args: Array<number | bigint>): number => {
-      if (this.instantiating) throw new HostTrap(`start section made a hostcall (${qualified}) before any context exists`);
-      if (this.restricted && !this.restricted.allowed.has(qualified)) {
-        this.noteMisuse(qualified, `restricted_callback during ${this.restricted.phase}`);
-        throw new HostTrap(`restricted_callback: ${qualified} is not allowed during ${this.restricted.phase}`);
+    const vm = this;
+    const enter = (): void => {
+      if (vm.instantiating) throw new HostTrap(`start section made a hostcall (${qualified}) before any context exists`);
+      const r = vm.restricted;
+      if (r && !r.allowed.has(qualified)) {
+        vm.noteMisuse(qualified, `restricted_callback during ${r.phase}`);
+        throw new HostTrap(`restricted_callback: ${qualified} is not allowed during ${r.phase}`);
       }
+    };
+    const leave = (result: number, args: Array<number | bigint> | null): number => {
+      if (vm.services.traceLimit > 0) {
+        const c = vm.ctx();
+        vm.record(c?.trace ?? vm.vmTrace, { seq: 0, kind: "hostcall", name: qualified, context: c ? c.id : 0, args: args ?? [], result });
+      } else vm.skipTrace();
+      if (proxyCall && (result === Status.BAD_ARGUMENT || result === Status.INVALID_MEMORY_ACCESS || result === Status.UNIMPLEMENTED)) {
+        vm.noteMisuse(qualified, STATUS_NAMES[result]);
+      } else if (wasiCall && result === 21) {
+        vm.noteMisuse(qualified, "FAULT");
+      }
+      return result;
+    };
+    // The common arities get a wrapper with fixed parameters (the load checked every import's
+    // signature, so the count is exact): no rest array and spread call per host call, and the
+    // trace's argument list is built only when a trace is kept.
+    const traced = (): boolean => vm.services.traceLimit > 0;
+    if (arity === 5) {
+      return (a: number, b: number, c: number, d: number, e: number): number => {
+        enter();
+        let result: number;
+        try { result = impl(a, b, c, d, e); } catch (x) { if (!(x instanceof MemoryFault)) throw x; result = faultValue; }
+        return leave(result, traced() ? [a, b, c, d, e] : null);
+      };
+    }
+    if (arity === 4) {
+      return (a: number, b: number, c: number, d: number): number => {
+        enter();
+        let result: number;
+        try { result = impl(a, b, c, d); } catch (x) { if (!(x instanceof MemoryFault)) throw x; result = faultValue; }
+        return leave(result, traced() ? [a, b, c, d] : null);
+      };
+    }
+    if (arity === 3) {
+      return (a: number, b: number, c: number): number => {
+        enter();
+        let result: number;
+        try { result = impl(a, b, c); } catch (x) { if (!(x instanceof MemoryFault)) throw x; result = faultValue; }
+        return leave(result, traced() ? [a, b, c] : null);
+      };
+    }
+    if (arity === 2) {
+      return (a: number | bigint, b: number | bigint): number => {
+        enter();
+        let result: number;
+        try { result = impl(a, b); } catch (x) { if (!(x instanceof MemoryFault)) throw x; result = faultValue; }
+        return leave(result, traced() ? [a, b] : null);
+      };
+    }
+    if (arity === 1) {
+      return (a: number): number => {
+        enter();
+        let result: number;
+        try { result = impl(a); } catch (x) { if (!(x instanceof MemoryFault)) throw x; result = faultValue; }
+        return leave(result, traced() ? [a] : null);
+      };
+    }
+    return (...args: Array<number | bigint>): number => {
+      enter();
       let result: number;
       try {
         result = impl(...args);
@@ -163,14 +228,7 @@ export class Vm {
         if (!(e instanceof MemoryFault)) throw e;
         result = faultValue;
       }
-      if (this.services.traceLimit > 0) this.record(this.traceInto(), { seq: 0, kind: "hostcall", name: qualified, context: this.ctx()?.id ?? 0, args, result });
-      else this.skipTrace();
-      if (proxyCall && (result === Status.BAD_ARGUMENT || result === Status.INVALID_MEMORY_ACCESS || result === Status.UNIMPLEMENTED)) {
-        this.noteMisuse(qualified, STATUS_NAMES[result]);
-      } else if (wasiCall && result === 21) {
-        this.noteMisuse(qualified, "FAULT");
-      }
-      return result;
+      return leave(result, args);
     };
   }
 
@@ -183,7 +241,7 @@ export class Vm {
   }
 
   private allocate(size: number): number {
-    const fn = (this.exports.malloc ?? this.exports.proxy_on_memory_allocate) as ((n: number) => number) | undefined;
+    const fn = this.exportsCache().allocator;
     if (!fn || this.failed) return 0;
     const saved = this.restricted;
     this.restricted = DURING_ALLOC;

@@ -61,13 +61,22 @@ export function bufferImports(vm: Vm) {
       return Status.OK;
     },
     proxy_get_buffer_bytes(type: number, start: number, maxSize: number, retPtr: number, retLen: number): number {
-      if (type >>> 0 > 8) return Status.BAD_ARGUMENT;
-      const b = getBuffer(vm, vm.ctx(), type);
-      if (!b) return Status.NOT_FOUND;
+      const t = type >>> 0;
+      if (t > 8) return Status.BAD_ARGUMENT;
+      let data: Uint8Array;
+      if (t === BufferType.HTTP_REQUEST_BODY || t === BufferType.HTTP_RESPONSE_BODY) {
+        // A body chunk, read once per body callback: no BufferView built on the way.
+        const c = vm.ctx();
+        const held = c?.kind === "stream" ? (t === BufferType.HTTP_REQUEST_BODY ? c.requestBody : c.responseBody) : null;
+        data = held?.bytes ?? EMPTY;
+      } else {
+        const b = getBuffer(vm, vm.ctx(), t);
+        if (!b) return Status.NOT_FOUND;
+        data = b.bytes;
+      }
       const s = start >>> 0;
-      const end = Math.min(b.bytes.length, s + (maxSize >>> 0));
-      const slice = s < end ? b.bytes.subarray(s, end) : EMPTY;
-      return vm.memory.copyOut(slice, retPtr, retLen) ? Status.OK : Status.INVALID_MEMORY_ACCESS;
+      const end = Math.min(data.length, s + (maxSize >>> 0));
+      return vm.memory.copyRangeOut(data, s, end, retPtr, retLen) ? Status.OK : Status.INVALID_MEMORY_ACCESS;
     },
     proxy_set_buffer_bytes(type: number, start: number, size: number, ptr: number, len: number): number {
       if (type >>> 0 > 8) return Status.BAD_ARGUMENT;

@@ -26,8 +26,8 @@ export function sharedImports(vm: Vm) {
     },
     proxy_set_shared_data(kp: number, kl: number, vp: number, vl: number, cas: number): number {
       const key = vm.memory.readString(kp, kl);
-      const value = vm.memory.read(vp, vl);
-      return store.set(vmId, key, value, cas >>> 0);
+      // The store keeps a copy of its own: a view of the module's memory is enough here.
+      return store.set(vmId, key, vm.memory.view(vp, vl), cas >>> 0);
     },
     proxy_register_shared_queue(np: number, nl: number, ret: number): number {
       const name = vm.memory.readString(np, nl);
