@@ -18,6 +18,7 @@ interface SdkTests {
   serializeExample(): number;
   serializeEmpty(): number;
   parseAndRender(ptr: number, len: number): number;
+  pickAndRender(ptr: number, len: number, namesPtr: number, namesLen: number): number;
   propertyPath(ptr: number, len: number): number;
   filterStateArgs(pp: number, pl: number, vp: number, vl: number, span: number): number;
 }
@@ -83,6 +84,23 @@ test("parsePairs reads the example, an empty map and the spec's single NUL", () 
   assert.is(parse(new Uint8Array(0)), "0");
   assert.is(parse(Uint8Array.of(0)), "0");
   assert.is(parse(hex("00 00 00 00")), "0"); // Envoy's empty map/list property value
+});
+
+function pick(bytes: Uint8Array, names: string): string | null {
+  return withInput(bytes, (ptr, len) => withInput(new TextEncoder().encode(names), (np, nl) => {
+    const out = sdk.pickAndRender(ptr, len, np, nl);
+    return out === 0 ? null : new TextDecoder().decode(output(out));
+  }));
+}
+
+test("pickPairValuesAt: the first value of each name asked (lowercased), absent ones null, malformed maps null", () => {
+  assert.is(pick(EXAMPLE, "retry-after/:status/x-missing/Retry-After"), "7\n429\n-\n7");
+  assert.is(pick(new Uint8Array(0), ":status"), "-");
+  // A repeated header: the first value, as get_header_map_value answers.
+  const twice = Uint8Array.from([...hex("02 00 00 00 01 00 00 00 01 00 00 00 01 00 00 00 01 00 00 00"), ...hex("61 00 31 00 61 00 32 00")]);
+  assert.is(pick(twice, "a"), "1");
+  for (let len = 1; len < EXAMPLE.length; len++) assert.is(pick(EXAMPLE.subarray(0, len), ":status"), null, `length ${len}`);
+  assert.is(pick(Uint8Array.from([...EXAMPLE, 0]), ":status"), null);
 });
 
 test("every truncation of the example and trailing garbage are malformed, not a trap", () => {

@@ -90,4 +90,21 @@ test("a root created again (Envoy re-starting a plugin) keeps its state; a delet
   assert.not.ok(logs.some((l) => l.startsWith("probe cb=context_create:2")));
 });
 
+test("a stream's callbacks reach it until it is deleted, then get the neutral answer (the last-stream cache is cleared)", async () => {
+  const { exports, calls } = await instantiate();
+  exports._initialize();
+  exports.proxy_on_context_create(1, 0);
+  exports.proxy_on_context_create(7, 1);
+  exports.proxy_on_context_create(8, 1);
+  calls.length = 0;
+  assert.is(exports.proxy_on_request_headers(7, 3, 0), 0);
+  assert.ok(calls.includes("proxy_get_header_map_value"), "stream 7's filter ran");
+  exports.proxy_on_delete(7);
+  calls.length = 0;
+  assert.is(exports.proxy_on_request_headers(7, 3, 0), 0);
+  assert.equal(calls, [], "a deleted stream is not reached through the cache");
+  assert.is(exports.proxy_on_request_headers(8, 3, 0), 0);
+  assert.ok(calls.includes("proxy_get_header_map_value"), "stream 8's filter ran");
+});
+
 test.run();

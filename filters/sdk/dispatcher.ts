@@ -20,6 +20,27 @@ const https = new Map<u32, HttpContext>();
 const tcps = new Map<u32, TcpContext>();
 
 /**
+ * The stream the last HTTP callback went to: a stream's callbacks come one after another, so one
+ * compare finds it instead of a map's `has` then `get` (AssemblyScript's `get` traps on a missing
+ * key). Cleared when that context is deleted or created again.
+ */
+let lastHttpId: u32 = 0;
+let lastHttp: HttpContext | null = null;
+
+function httpById(contextId: u32): HttpContext | null {
+  if (contextId == lastHttpId) { const h = lastHttp; if (h !== null) return h; }
+  if (!https.has(contextId)) return null;
+  const h = https.get(contextId);
+  lastHttpId = contextId;
+  lastHttp = h;
+  return h;
+}
+
+function forgetHttp(contextId: u32): void {
+  if (contextId == lastHttpId) { lastHttpId = 0; lastHttp = null; }
+}
+
+/**
  * Registers the root context factory of plugin `rootId` (`""` = any root id without its own
  * factory). The only thing a filter's top-level code should do: no host call happens here.
  */
@@ -52,6 +73,7 @@ export function proxy_on_context_create(contextId: u32, parentContextId: u32): v
   }
   if (!roots.has(parentContextId)) return;
   const root = roots.get(parentContextId);
+  forgetHttp(contextId);
   const http = root.newHttpContext(contextId);
   if (http !== null) { https.set(contextId, http); return; }
   const tcp = root.newTcpContext(contextId);
@@ -86,7 +108,8 @@ export function proxy_validate_configuration(rootContextId: u32, pluginConfigura
 }
 
 function contextById(contextId: u32): Context | null {
-  if (https.has(contextId)) return https.get(contextId);
+  const http = httpById(contextId);
+  if (http !== null) return http;
   if (roots.has(contextId)) return roots.get(contextId);
   if (tcps.has(contextId)) return tcps.get(contextId);
   return null;
@@ -101,7 +124,8 @@ export function proxy_on_done(contextId: u32): i32 {
 
 export function proxy_on_log(contextId: u32): void {
   beginCallback();
-  if (https.has(contextId)) https.get(contextId).onLog();
+  const http = httpById(contextId);
+  if (http !== null) http.onLog();
   else if (tcps.has(contextId)) tcps.get(contextId).onLog();
 }
 
@@ -111,6 +135,7 @@ export function proxy_on_delete(contextId: u32): void {
   if (context === null) return;
   context.alive = false;
   context.onDelete();
+  forgetHttp(contextId);
   https.delete(contextId);
   roots.delete(contextId);
   tcps.delete(contextId);
@@ -137,38 +162,44 @@ export function proxy_on_foreign_function(rootContextId: u32, functionId: u32, a
 
 export function proxy_on_request_headers(contextId: u32, numHeaders: u32, endOfStream: u32): i32 {
   beginCallback();
-  if (!https.has(contextId)) return 0;
-  return https.get(contextId).onRequestHeaders(numHeaders, endOfStream != 0);
+  const http = httpById(contextId);
+  if (http === null) return 0;
+  return http.onRequestHeaders(numHeaders, endOfStream != 0);
 }
 
 export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): i32 {
   beginCallback();
-  if (!https.has(contextId)) return 0;
-  return https.get(contextId).onRequestBody(bodySize, endOfStream != 0);
+  const http = httpById(contextId);
+  if (http === null) return 0;
+  return http.onRequestBody(bodySize, endOfStream != 0);
 }
 
 export function proxy_on_request_trailers(contextId: u32, numTrailers: u32): i32 {
   beginCallback();
-  if (!https.has(contextId)) return 0;
-  return https.get(contextId).onRequestTrailers(numTrailers);
+  const http = httpById(contextId);
+  if (http === null) return 0;
+  return http.onRequestTrailers(numTrailers);
 }
 
 export function proxy_on_response_headers(contextId: u32, numHeaders: u32, endOfStream: u32): i32 {
   beginCallback();
-  if (!https.has(contextId)) return 0;
-  return https.get(contextId).onResponseHeaders(numHeaders, endOfStream != 0);
+  const http = httpById(contextId);
+  if (http === null) return 0;
+  return http.onResponseHeaders(numHeaders, endOfStream != 0);
 }
 
 export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): i32 {
   beginCallback();
-  if (!https.has(contextId)) return 0;
-  return https.get(contextId).onResponseBody(bodySize, endOfStream != 0);
+  const http = httpById(contextId);
+  if (http === null) return 0;
+  return http.onResponseBody(bodySize, endOfStream != 0);
 }
 
 export function proxy_on_response_trailers(contextId: u32, numTrailers: u32): i32 {
   beginCallback();
-  if (!https.has(contextId)) return 0;
-  return https.get(contextId).onResponseTrailers(numTrailers);
+  const http = httpById(contextId);
+  if (http === null) return 0;
+  return http.onResponseTrailers(numTrailers);
 }
 
 // --- TCP streams --------------------------------------------------------------------------

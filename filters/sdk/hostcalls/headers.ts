@@ -11,7 +11,7 @@ import {
   proxy_remove_header_map_value, proxy_replace_header_map_value, proxy_set_header_map_pairs,
 } from "./raw";
 import { SLOT_A, SLOT_B, release, takeBytes } from "./memory";
-import { HeaderPair, parsePairsAt, serializePairs } from "./pairs";
+import { HeaderPair, parsePairsAt, pickPairValuesAt, serializePairs } from "./pairs";
 import { record } from "./status";
 
 /** First value of `key` as bytes; null when absent (NotFound) or the map is unavailable. */
@@ -36,6 +36,33 @@ export function getHeaderMapPairs(map: MapType): HeaderPair[] | null {
   release(ptr);
   if (pairs === null) record(Status.SerializationFailure);
   return pairs;
+}
+
+/** Header names as `getHeaderMapValues` takes them: lowercased (as the host does for a get) and encoded once. */
+export function headerKeys(names: string[]): ArrayBuffer[] {
+  const out = new Array<ArrayBuffer>(names.length);
+  for (let i = 0; i < names.length; i++) unchecked(out[i] = String.UTF8.encode(unchecked(names[i]).toLowerCase()));
+  return out;
+}
+
+/**
+ * The first value of each of `keys` (from `headerKeys`) decoded as UTF-8, null for one absent, read
+ * with one `proxy_get_header_map_pairs` instead of a call per header; null when the map is
+ * unavailable or malformed.
+ */
+export function getHeaderMapValues(map: MapType, keys: ArrayBuffer[]): Array<string | null> | null {
+  const status = record(proxy_get_header_map_pairs(map, SLOT_A, SLOT_B));
+  if (status != Status.Ok) return null;
+  const ptr = load<usize>(SLOT_A);
+  const raw = pickPairValuesAt(ptr, load<usize>(SLOT_B), keys);
+  release(ptr);
+  if (raw === null) { record(Status.SerializationFailure); return null; }
+  const out = new Array<string | null>(keys.length);
+  for (let i = 0; i < raw.length; i++) {
+    const v = unchecked(raw[i]);
+    unchecked(out[i] = v === null ? null : String.UTF8.decode(v));
+  }
+  return out;
 }
 
 /** Replaces the whole map (Envoy: removes every key, then adds the pairs). */

@@ -93,6 +93,47 @@ export function parsePairsAt(ptr: usize, len: usize): HeaderPair[] | null {
   return pairs;
 }
 
+/**
+ * The first value of each of `keys` (exact bytes, lowercase as Envoy keeps header names) in the
+ * serialized map of `len` bytes at `ptr`, null for a key absent; null for a malformed map (as
+ * `parsePairsAt`). Only the values asked for are copied: one pairs read then costs less than a
+ * `get_header_map_value` per header when a filter reads several.
+ */
+export function pickPairValuesAt(ptr: usize, len: usize, keys: ArrayBuffer[]): Array<ArrayBuffer | null> | null {
+  const out = new Array<ArrayBuffer | null>(keys.length);
+  if (len == 0 || (len == 1 && load<u8>(ptr) == 0)) return out;
+  if (len < 4) return null;
+  const count = <usize>load<u32>(ptr);
+  if (count > (len - 4) / 10) return null;
+  const end = ptr + len;
+  let sizes = ptr + 4;
+  let data = sizes + 8 * count;
+  for (let i: usize = 0; i < count; i++) {
+    const kl = <usize>load<u32>(sizes);
+    const vl = <usize>load<u32>(sizes, 4);
+    sizes += 8;
+    if (kl >= end - data) return null;
+    const key = data;
+    data += kl;
+    if (load<u8>(data) != 0) return null;
+    data += 1;
+    if (vl >= end - data) return null;
+    const value = data;
+    data += vl;
+    if (load<u8>(data) != 0) return null;
+    data += 1;
+    for (let k = 0; k < keys.length; k++) {
+      const want = unchecked(keys[k]);
+      if (unchecked(out[k]) !== null || <usize>want.byteLength != kl || memory.compare(changetype<usize>(want), key, kl) != 0) continue;
+      const v = new ArrayBuffer(<i32>vl);
+      memory.copy(changetype<usize>(v), value, vl);
+      unchecked(out[k] = v);
+    }
+  }
+  if (data != end) return null;
+  return out;
+}
+
 /** Parses a serialized map held in an ArrayBuffer (e.g. a map-typed property value). */
 export function parsePairs(buf: ArrayBuffer): HeaderPair[] | null {
   return parsePairsAt(changetype<usize>(buf), <usize>buf.byteLength);

@@ -5,7 +5,8 @@
  * host. Results are ArrayBuffers handed back as (pointer, `outputLen()`).
  */
 import "../runtime/abort";
-import { HeaderPair, parsePairsAt, serializePairs } from "../hostcalls/pairs";
+import { HeaderPair, parsePairsAt, pickPairValuesAt, serializePairs } from "../hostcalls/pairs";
+import { headerKeys } from "../hostcalls/headers";
 import { encodePropertyPath } from "../hostcalls/properties";
 import { encodeSetEnvoyFilterStateArguments } from "../hostcalls/foreign";
 import { LifeSpan } from "../types";
@@ -36,6 +37,22 @@ export function parseAndRender(ptr: usize, len: usize): usize {
   if (pairs === null) return 0;
   let text = pairs.length.toString();
   for (let i = 0; i < pairs.length; i++) text += "\n" + pairs[i].keyString + "=" + pairs[i].valueString;
+  return give(String.UTF8.encode(text));
+}
+
+/**
+ * Picks the values of `names` (`/`-separated, at `namesPtr`) from the map at `ptr` and renders one
+ * line each (`-` for absent), or returns 0 when the map is malformed.
+ */
+export function pickAndRender(ptr: usize, len: usize, namesPtr: usize, namesLen: usize): usize {
+  const names = String.UTF8.decodeUnsafe(namesPtr, namesLen).split("/");
+  const values = pickPairValuesAt(ptr, len, headerKeys(names));
+  if (values === null) return 0;
+  let text = "";
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    text += (i > 0 ? "\n" : "") + (v === null ? "-" : String.UTF8.decode(v));
+  }
   return give(String.UTF8.encode(text));
 }
 
