@@ -13,7 +13,7 @@
  */
 import {
   BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HttpContext, MapType, StreamType,
-  addHeaderMapValue, borrowBufferBytes, borrowedPtr, continueStream, getBufferBytes, getCurrentTimeNanoseconds, getHeaderMapValue, getPropertyString,
+  addHeaderMapValue, borrowBufferBytes, borrowedPtr, continueStream, getBufferBytes, getCurrentTimeNanoseconds, getHeaderMapValues, getPropertyString,
   getStatus, logDebug, logEnabled, logWarn, LogLevel, releaseBorrowed, removeHeaderMapValue, replaceBuffer, setPropertyString,
 } from "../sdk/index";
 import { ApiKind, StreamFormat, generatesOutput, isTokenCount, supportsIncludeUsage } from "../lib/llm/api";
@@ -78,8 +78,10 @@ export class TokenStream extends HttpContext {
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const root = this.tl, cfg = root.config;
     if (root.metrics === null) return FilterHeadersStatus.Continue;
-    const method = getHeaderMapValue(MapType.HttpRequestHeaders, ":method");
-    const path = getHeaderMapValue(MapType.HttpRequestHeaders, ":path");
+    // One pairs read for every header this callback needs (order: root.requestKeys).
+    const got = getHeaderMapValues(MapType.HttpRequestHeaders, root.requestKeys);
+    if (got === null) return FilterHeadersStatus.Continue;
+    const method = unchecked(got[0]), path = unchecked(got[1]);
     if (method === null || path === null) return FilterHeadersStatus.Continue;
     const m = root.apis.recognize(method, path);
     if (m.kind == ApiKind.Unknown || isTokenCount(m.kind)) return FilterHeadersStatus.Continue;
@@ -88,10 +90,10 @@ export class TokenStream extends HttpContext {
     this.pathModel = m.pathModel;
     const names = root.keyHeaders;
     const values = new Array<string | null>(names.length);
-    for (let i = 0; i < names.length; i++) values[i] = getHeaderMapValue(MapType.HttpRequestHeaders, unchecked(names[i]));
+    for (let i = 0; i < names.length; i++) unchecked(values[i] = got[3 + i]);
     this.headerValues = values;
 
-    const length = getHeaderMapValue(MapType.HttpRequestHeaders, "content-length");
+    const length = unchecked(got[2]);
     if (length !== null && declaredTooLarge(length, cfg.maxBodyBytes)) { this.tooLarge(); return FilterHeadersStatus.StopIteration; }
     if (endOfStream) {
       this.holding = true;
@@ -149,7 +151,7 @@ export class TokenStream extends HttpContext {
       cap = (facts.ok && facts.maxOutputTokens >= 0 ? facts.maxOutputTokens : cfg.defaultOutputTokens) * n;
     }
     // Which limits apply, and what a reservation costs each.
-    const route = getPropertyString(P_ROUTE_NAME);
+    const route = root.keysRoute ? getPropertyString(P_ROUTE_NAME) : null;
     const estimate = new TokenCounts();
     estimate.input = this.promptTokens;
     estimate.output = cap;
@@ -258,11 +260,13 @@ export class TokenStream extends HttpContext {
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     if (this.phase != Phase.Admitted) return FilterHeadersStatus.Continue;
-    const status = getHeaderMapValue(MapType.HttpResponseHeaders, ":status");
+    // `:status` and `content-type` in one pairs read (adding the limit headers changes neither).
+    const got = getHeaderMapValues(MapType.HttpResponseHeaders, this.tl.responseKeys);
+    const status: string | null = got === null ? null : unchecked(got![0]);
+    const ct: string | null = got === null ? null : unchecked(got![1]);
     this.responseStatus = status === null ? 0 : parseStatus(status);
     const t = this.admission.tightest;
     if (t !== null) addLimitHeaders(t);
-    const ct = getHeaderMapValue(MapType.HttpResponseHeaders, "content-type");
     let mode = BodyMode.Json;
     if (ct !== null && ct.toLowerCase().startsWith("text/event-stream")) mode = BodyMode.Sse;
     else if (this.kind == ApiKind.GeminiStream && !this.altSse && this.responseStatus < 300) mode = BodyMode.JsonArray;

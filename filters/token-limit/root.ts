@@ -5,7 +5,7 @@
  * `TokenStream` per request. It also sends the end-of-response usage reports to the rate limit
  * service: a root's callouts outlive the request that caused them.
  */
-import { Counter, HttpContext, RootContext, logInfo } from "../sdk/index";
+import { Counter, HttpContext, RootContext, headerKeys, logInfo } from "../sdk/index";
 import { ApiRecognizer } from "../lib/llm/api";
 import { RequestReader } from "../lib/llm/request";
 import { TokenLimitConfig, parseConfig } from "./config";
@@ -59,6 +59,12 @@ export class TokenLimitRoot extends RootContext {
   apis: ApiRecognizer = new ApiRecognizer([]);
   /** Header names any limit's key reads, captured on request headers. */
   keyHeaders: string[] = [];
+  /** What request headers reads in one pairs call: `:method`, `:path`, `content-length`, then `keyHeaders`. */
+  requestKeys: ArrayBuffer[] = [];
+  /** What response headers reads in one pairs call: `:status`, `content-type`. */
+  responseKeys: ArrayBuffer[] = headerKeys([":status", "content-type"]);
+  /** Whether any limit's key holds the route (only then is `xds.route_name` read). */
+  keysRoute: bool = false;
   /** One reader and meter pool per VM: a worker runs one callback at a time. */
   reader: RequestReader = new RequestReader();
   meters: ResponseMeter[] = [];
@@ -78,6 +84,10 @@ export class TokenLimitRoot extends RootContext {
       for (let j = 0; j < hs.length; j++) if (!names.includes(unchecked(hs[j]))) names.push(unchecked(hs[j]));
     }
     this.keyHeaders = names;
+    this.requestKeys = headerKeys([":method", ":path", "content-length"].concat(names));
+    let route = false;
+    for (let i = 0; i < c.limits.length; i++) if (unchecked(c.limits[i]).keyRoute) route = true;
+    this.keysRoute = route;
     const m = this.metrics === null ? new TokenMetrics() : this.metrics!;
     m.perLimitRejected = [];
     for (let i = 0; i < c.limits.length; i++) m.perLimitRejected.push(Counter.define("tollgate.token_limit.rejected." + unchecked(c.limits[i]).name));
