@@ -1,20 +1,7 @@
 /**
  * @module bench/corpus/random
- * A small seeded PRNG (mulberry32) so generated corpora are identical on every run.
+ * The seeded generator for benchmark corpora (the shared mulberry32 of test/support/random), so
+ * generated corpora are identical on every run.
  */
 
-export class Rng {
-  private state: number;
-  constructor(seed: number) { this.state = seed >>> 0; }
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** Integer in [0, n). */
-  int(n: number): number { return Math.floor(this.next() * n); }
-  pick<T>(items: readonly T[]): T { return items[this.int(items.length)]; }
-  chance(p: number): boolean { return this.next() < p; }
-}
+export { Random as Rng } from "../../test/support/random.ts";

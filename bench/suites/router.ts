@@ -48,7 +48,7 @@ const CONFIGS: Record<string, object> = {
 const hostCalls = { ns: 0n };
 const wrapHostcall = Vm.prototype.hostcall;
 Vm.prototype.hostcall = function (this: Vm, ...args: Parameters<Vm["hostcall"]>) {
-  const fn = wrapHostcall.apply(this, args);
+  const fn = wrapHostcall.apply(this, args) as (...a: Array<number | bigint>) => number;
   return (...a: Array<number | bigint>): number => {
     const t = process.hrtime.bigint();
     try { return fn(...a); } finally { hostCalls.ns += process.hrtime.bigint() - t; }

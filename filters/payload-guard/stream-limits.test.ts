@@ -7,22 +7,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Host, HttpStream } from "../../harness/index.ts";
-import { CHAT, chat, loadGuard, postHeaders } from "./test-support.ts";
+import { CHAT, DONE, SSE, chat, chatEvent, clientText, loadGuard, postHeaders } from "./test-support.ts";
 
-const chatEvent = (text: string) => `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: text } }] })}\n\n`;
-const DONE = "data: [DONE]\n\n";
-const SSE = { ":status": "200", "content-type": "text/event-stream" };
-
-function clientText(s: HttpStream): string {
-  let out = "";
-  for (const block of s.client.bodyText.split("\n\n")) {
-    const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
-    if (!data || data === "[DONE]") continue;
-    const j = JSON.parse(data);
-    out += j.choices?.[0]?.delta?.content ?? "";
-  }
-  return out;
-}
 
 function startStream(host: Host): HttpStream {
   const body = chat("hi", { stream: true });

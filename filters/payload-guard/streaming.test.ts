@@ -9,23 +9,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { everyBoundary, randomChunkings } from "../../test/support/chunkings.ts";
 import type { Host, HttpStream } from "../../harness/index.ts";
-import { CHAT, GEMINI_SSE, MESSAGES, RESPONSES, chat, loadGuard, postHeaders, send } from "./test-support.ts";
+import { CHAT, DONE, GEMINI_SSE, MESSAGES, RESPONSES, SSE, chat, chatEvent, clientText, loadGuard, postHeaders, send } from "./test-support.ts";
 
-const chatEvent = (text: string) => `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: text } }] })}\n\n`;
-const DONE = "data: [DONE]\n\n";
-const SSE = { ":status": "200", "content-type": "text/event-stream" };
-
-/** The generated text the client has received so far (OpenAI chat stream). */
-function clientText(s: HttpStream): string {
-  let out = "";
-  for (const block of s.client.bodyText.split("\n\n")) {
-    const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
-    if (!data || data === "[DONE]") continue;
-    const j = JSON.parse(data);
-    out += j.choices?.[0]?.delta?.content ?? "";
-  }
-  return out;
-}
 
 /** Starts a streamed chat exchange and returns the stream after the response headers. */
 function startStream(host: Host, path = CHAT, body = chat("hi", { stream: true })): HttpStream {

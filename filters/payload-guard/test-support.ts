@@ -56,3 +56,20 @@ export const ALL_BUILTINS = ["email", "phone", "card", "ssn", "ipv4", "iban", "o
 export function allDetectors(action: "flag" | "redact" | "block"): Record<string, string> {
   return Object.fromEntries(ALL_BUILTINS.map((k) => [k, action]));
 }
+
+/** One OpenAI chat-completion stream event carrying `text` as its delta. */
+export const chatEvent = (text: string) => `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: text } }] })}\n\n`;
+export const DONE = "data: [DONE]\n\n";
+export const SSE = { ":status": "200", "content-type": "text/event-stream" };
+
+/** The generated text the client has received so far (OpenAI chat stream). */
+export function clientText(s: HttpStream): string {
+  let out = "";
+  for (const block of s.client.bodyText.split("\n\n")) {
+    const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+    if (!data || data === "[DONE]") continue;
+    const j = JSON.parse(data);
+    out += j.choices?.[0]?.delta?.content ?? "";
+  }
+  return out;
+}

@@ -26,7 +26,7 @@ const GEMINI_MODELS = ["gemini-2.5-flash", "gemini-2.5-pro"];
 
 /** A conversation of `turns` turns whose texts add up to about `bytes`, the last user turn carrying `extra`. */
 function turns(r: Random, bytes: number, extra: Extra): Array<{ role: "user" | "assistant"; text: string }> {
-  const n = 1 + 2 * r.int(0, Math.min(3, Math.floor(bytes / 400)));
+  const n = 1 + 2 * r.range(0, Math.min(3, Math.floor(bytes / 400)));
   const out: Array<{ role: "user" | "assistant"; text: string }> = [];
   for (let i = 0; i < n; i++) {
     const last = i === n - 1;
@@ -42,7 +42,7 @@ function openaiChat(r: Random, bytes: number, stream: boolean, extra: Extra): Re
     messages.push(t.role === "user" && r.chance(0.2) ? { role: "user", content: [{ type: "text", text: t.text }] } : { role: t.role, content: t.text });
   }
   body.messages = messages;
-  if (r.chance(0.6)) body[r.chance(0.5) ? "max_tokens" : "max_completion_tokens"] = r.int(16, 512);
+  if (r.chance(0.6)) body[r.chance(0.5) ? "max_tokens" : "max_completion_tokens"] = r.range(16, 512);
   if (stream) {
     body.stream = true;
     if (r.chance(0.4)) body.stream_options = { include_usage: true };
@@ -56,13 +56,13 @@ function openaiResponses(r: Random, bytes: number, stream: boolean, extra: Extra
   if (r.chance(0.4)) body.instructions = "Answer in one paragraph.";
   body.input = r.chance(0.5) ? prose(r, bytes, extra)
     : turns(r, bytes, extra).map((t) => ({ role: t.role, content: [{ type: t.role === "user" ? "input_text" : "output_text", text: t.text }] }));
-  if (r.chance(0.5)) body.max_output_tokens = r.int(16, 512);
+  if (r.chance(0.5)) body.max_output_tokens = r.range(16, 512);
   if (stream) body.stream = true;
   return body;
 }
 
 function anthropic(r: Random, bytes: number, stream: boolean, extra: Extra): Record<string, unknown> {
-  const body: Record<string, unknown> = { model: r.pick(ANTHROPIC_MODELS), max_tokens: r.int(16, 512) };
+  const body: Record<string, unknown> = { model: r.pick(ANTHROPIC_MODELS), max_tokens: r.range(16, 512) };
   if (r.chance(0.5)) body.system = "You are a careful reviewer.";
   body.messages = turns(r, bytes, extra).map((t) => ({ role: t.role, content: r.chance(0.3) ? [{ type: "text", text: t.text }] : t.text }));
   if (stream) body.stream = true;
@@ -74,7 +74,7 @@ function gemini(r: Random, bytes: number, extra: Extra): Record<string, unknown>
     contents: turns(r, bytes, extra).map((t) => ({ role: t.role === "user" ? "user" : "model", parts: [{ text: t.text }] })),
   };
   if (r.chance(0.3)) body.systemInstruction = { parts: [{ text: "Be brief." }] };
-  if (r.chance(0.5)) body.generationConfig = { maxOutputTokens: r.int(16, 512), temperature: 0.2 };
+  if (r.chance(0.5)) body.generationConfig = { maxOutputTokens: r.range(16, 512), temperature: 0.2 };
   return body;
 }
 

@@ -157,7 +157,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakRun> {
   const { chain, bound } = o.chain ? { chain: o.chain, bound: null } : await pipelineChain(o);
   const r = new Random(o.seed);
   const pool = buildPool(o.seed ^ 0x5eed, o.poolSize ?? 2_000);
-  const keys = new KeySchedule(o.keys, r.fork(1));
+  const keys = new KeySchedule(o.keys, r.derive(1));
   const gc = exposeGc();
   const outcomes = new Map<string, number>();
   const samples: Sample[] = [];
@@ -193,7 +193,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakRun> {
     };
     while (inFlight.length < concurrency && launch());
     while (inFlight.length > 0) {
-      const i = r.int(0, inFlight.length - 1);
+      const i = r.range(0, inFlight.length - 1);
       const step = inFlight[i].next();
       if (!step.done) continue;
       inFlight[i] = inFlight[inFlight.length - 1];
@@ -204,7 +204,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakRun> {
   };
   /** The next request of the run: 0–20 ms after the previous one (about 100 requests/s of traffic), so windows slide. */
   const arrival = (entry: PoolEntry, key: string) => {
-    const ms = r.int(0, 20);
+    const ms = r.range(0, 20);
     chain.advance(ms);
     clockMs += ms;
     return exchange(chain, entry, key);
@@ -224,7 +224,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakRun> {
   const primerStats = statValues(chain);
   sample();
 
-  pump(() => (started < o.requests ? (started++, arrival(pool[r.int(0, pool.length - 1)], keys.next())) : null), (s) => {
+  pump(() => (started < o.requests ? (started++, arrival(pool[r.range(0, pool.length - 1)], keys.next())) : null), (s) => {
     const outcome = outcomeOf(s);
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
     done++;

@@ -42,6 +42,6 @@ export function prose(r: Random, bytes: number, extra: Extra = "none"): string {
     parts.push(piece);
     n += piece.length + 1;
   }
-  if (extra !== "none") parts.splice(r.int(0, parts.length), 0, r.pick(extra === "pii" ? PII : INJECTIONS));
+  if (extra !== "none") parts.splice(r.range(0, parts.length), 0, r.pick(extra === "pii" ? PII : INJECTIONS));
   return parts.join(" ");
 }

@@ -35,7 +35,7 @@ function requestChunks(r: Random, body: Uint8Array): Uint8Array[] {
   if (body.length <= 16_384 && r.chance(0.7)) return [body];
   const out: Uint8Array[] = [];
   for (let at = 0; at < body.length;) {
-    const n = Math.min(body.length - at, r.int(1_024, 16_384));
+    const n = Math.min(body.length - at, r.range(1_024, 16_384));
     out.push(body.subarray(at, at + n));
     at += n;
   }
@@ -50,14 +50,14 @@ export function buildPool(seed: number, size: number): PoolEntry[] {
     const api = r.weighted(API_SHAPES.map((a) => [a, a === "openai-chat" ? 4 : 2] as const));
     const [lo, hi] = r.weighted(SIZES);
     const extra: Extra = r.weighted([["none", 90], ["pii", 9], ["injection", 1]] as const);
-    const spec = buildRequest(r, api, r.int(lo, hi), r.chance(0.4), extra);
+    const spec = buildRequest(r, api, r.range(lo, hi), r.chance(0.4), extra);
     const body = encoder.encode(spec.body);
     const headers: [string, string][] = [[":method", "POST"], [":path", spec.path], [":authority", "api.soak.local"], [":scheme", "https"], ...spec.headers];
     if (r.chance(0.7)) headers.push(["content-length", String(body.length)]);
     pool.push({
       spec, headers, bodyChunks: requestChunks(r, body), bodyBytes: body.length,
       misbehaviour: r.weighted([["none", 97], ["error", 1.5], ["cut", 1.5]] as const),
-      answer: null, answerSeed: r.int(0, 0x7fffffff),
+      answer: null, answerSeed: r.range(0, 0x7fffffff),
     });
   }
   return pool;
@@ -102,7 +102,7 @@ export class KeySchedule {
 
   next(): string {
     this.issued++;
-    const k = this.r.chance(this.hotShare) ? this.r.int(0, this.hot - 1) : (this.cold++ * this.stride) % this.count;
+    const k = this.r.chance(this.hotShare) ? this.r.range(0, this.hot - 1) : (this.cold++ * this.stride) % this.count;
     if (this.seen[k] === 0) {
       this.seen[k] = 1;
       if (++this.distinct === this.count) this.allSeenAt = this.issued;

@@ -30,7 +30,7 @@ export type Misbehaviour = "none" | "error" | "cut";
 function chunked(r: Random, bytes: Uint8Array, max: number): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (let at = 0; at < bytes.length;) {
-    const n = Math.min(bytes.length - at, r.chance(0.2) ? r.int(1, 64) : r.int(64, max));
+    const n = Math.min(bytes.length - at, r.chance(0.2) ? r.range(1, 64) : r.range(64, max));
     out.push(bytes.subarray(at, at + n));
     at += n;
   }
@@ -51,7 +51,7 @@ export function answer(r: Random, path: string, body: Uint8Array, misbehaviour: 
   if (misbehaviour === "error") return fail(r.pick([429, 500, 503]), "The server had an error while processing your request.");
   let parsed: Record<string, unknown>;
   try { parsed = JSON.parse(rawBody); } catch { return fail(400, "We could not parse the JSON body of your request."); }
-  const switches = { ...DEFAULT_SWITCHES, chunks: r.int(3, 40) };
+  const switches = { ...DEFAULT_SWITCHES, chunks: r.range(3, 40) };
   const reply = api.respond({ body: parsed, rawBody, url, switches, requestId, now: 1767225600 });
   if (reply.kind === "error") return fail(reply.error.status, reply.error.message);
   if (reply.kind === "json") {
@@ -60,7 +60,7 @@ export function answer(r: Random, path: string, body: Uint8Array, misbehaviour: 
   }
   let frames = reply.frames;
   const cut = misbehaviour === "cut" && frames.length > 2;
-  if (cut) frames = frames.slice(0, r.int(1, frames.length - 1));
+  if (cut) frames = frames.slice(0, r.range(1, frames.length - 1));
   const stream = encoder.encode(frames.map((f) => f.data).join(""));
   return { headers: [[":status", "200"], ["content-type", reply.contentType], ["cache-control", "no-cache"]], chunks: chunked(r, stream, 1400), cut, forBytes: body.length };
 }

@@ -5,19 +5,9 @@
  * (JSON validity as V8 + the scanner's documented extra rules; a WHATWG SSE parser in JS).
  */
 
-export class Rand {
-  private s: number;
-  constructor(seed: number) { this.s = seed >>> 0; }
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number { return Math.floor(this.next() * n); }
-  pick<T>(a: readonly T[]): T { return a[this.int(a.length)]; }
-  chance(p: number): boolean { return this.next() < p; }
-}
+import { Random as Rand } from "../../../test/support/random.ts";
+
+export { Rand };
 
 const CHARS = ["a", "b", "Z", " ", "\"", "\\", "/", "\n", "\t", "\u0001", "\u001f", "é", "中", "🙂", "\u2028", "model", ":", ",", "{", "]"];
 const KEYS = ["model", "stream", "messages", "content", "a", "b", "é", "中文", "x y", "mod\"el", "tools", "user", ""];
