@@ -155,81 +155,87 @@ export class Vm {
   hostcall(qualified: string, impl: (...args: any[]) => number, faultValue: number = Status.INVALID_MEMORY_ACCESS, arity = -1) {
     const proxyCall = qualified.startsWith("env.proxy_"), wasiCall = qualified.startsWith("wasi.");
     const vm = this;
-    const enter = (): void => {
-      if (vm.instantiating) throw new HostTrap(`start section made a hostcall (${qualified}) before any context exists`);
-      const r = vm.restricted;
-      if (r && !r.allowed.has(qualified)) {
-        vm.noteMisuse(qualified, `restricted_callback during ${r.phase}`);
-        throw new HostTrap(`restricted_callback: ${qualified} is not allowed during ${r.phase}`);
-      }
-    };
-    const leave = (result: number, args: Array<number | bigint> | null): number => {
-      if (vm.services.traceLimit > 0) {
-        const c = vm.ctx();
-        vm.record(c?.trace ?? vm.vmTrace, { seq: 0, kind: "hostcall", name: qualified, context: c ? c.id : 0, args: args ?? [], result });
-      } else vm.skipTrace();
-      if (proxyCall && (result === Status.BAD_ARGUMENT || result === Status.INVALID_MEMORY_ACCESS || result === Status.UNIMPLEMENTED)) {
-        vm.noteMisuse(qualified, STATUS_NAMES[result]);
-      } else if (wasiCall && result === 21) {
-        vm.noteMisuse(qualified, "FAULT");
-      }
-      return result;
-    };
     // The common arities get a wrapper with fixed parameters (the load checked every import's
     // signature, so the count is exact): no rest array and spread call per host call, and the
-    // trace's argument list is built only when a trace is kept.
-    const traced = (): boolean => vm.services.traceLimit > 0;
+    // trace's argument list is built only when a trace is kept. What surrounds the call is in
+    // prototype methods, one target for every import (a closure per import would make those
+    // calls megamorphic and keep V8 from inlining them).
     if (arity === 5) {
       return (a: number, b: number, c: number, d: number, e: number): number => {
-        enter();
+        vm.enterHostcall(qualified);
         let result: number;
-        try { result = impl(a, b, c, d, e); } catch (x) { if (!(x instanceof MemoryFault)) throw x; result = faultValue; }
-        return leave(result, traced() ? [a, b, c, d, e] : null);
+        try { result = impl(a, b, c, d, e); } catch (x) { result = vm.faultResult(x, faultValue); }
+        return vm.leaveHostcall(qualified, proxyCall, wasiCall, result, vm.services.traceLimit > 0 ? [a, b, c, d, e] : null);
       };
     }
     if (arity === 4) {
       return (a: number, b: number, c: number, d: number): number => {
-        enter();
+        vm.enterHostcall(qualified);
         let result: number;
-        try { result = impl(a, b, c, d); } catch (x) { if (!(x instanceof MemoryFault)) throw x; result = faultValue; }
-        return leave(result, traced() ? [a, b, c, d] : null);
+        try { result = impl(a, b, c, d); } catch (x) { result = vm.faultResult(x, faultValue); }
+        return vm.leaveHostcall(qualified, proxyCall, wasiCall, result, vm.services.traceLimit > 0 ? [a, b, c, d] : null);
       };
     }
     if (arity === 3) {
       return (a: number, b: number, c: number): number => {
-        enter();
+        vm.enterHostcall(qualified);
         let result: number;
-        try { result = impl(a, b, c); } catch (x) { if (!(x instanceof MemoryFault)) throw x; result = faultValue; }
-        return leave(result, traced() ? [a, b, c] : null);
+        try { result = impl(a, b, c); } catch (x) { result = vm.faultResult(x, faultValue); }
+        return vm.leaveHostcall(qualified, proxyCall, wasiCall, result, vm.services.traceLimit > 0 ? [a, b, c] : null);
       };
     }
     if (arity === 2) {
       return (a: number | bigint, b: number | bigint): number => {
-        enter();
+        vm.enterHostcall(qualified);
         let result: number;
-        try { result = impl(a, b); } catch (x) { if (!(x instanceof MemoryFault)) throw x; result = faultValue; }
-        return leave(result, traced() ? [a, b] : null);
+        try { result = impl(a, b); } catch (x) { result = vm.faultResult(x, faultValue); }
+        return vm.leaveHostcall(qualified, proxyCall, wasiCall, result, vm.services.traceLimit > 0 ? [a, b] : null);
       };
     }
     if (arity === 1) {
       return (a: number): number => {
-        enter();
+        vm.enterHostcall(qualified);
         let result: number;
-        try { result = impl(a); } catch (x) { if (!(x instanceof MemoryFault)) throw x; result = faultValue; }
-        return leave(result, traced() ? [a] : null);
+        try { result = impl(a); } catch (x) { result = vm.faultResult(x, faultValue); }
+        return vm.leaveHostcall(qualified, proxyCall, wasiCall, result, vm.services.traceLimit > 0 ? [a] : null);
       };
     }
     return (...args: Array<number | bigint>): number => {
-      enter();
+      vm.enterHostcall(qualified);
       let result: number;
-      try {
-        result = impl(...args);
-      } catch (e) {
-        if (!(e instanceof MemoryFault)) throw e;
-        result = faultValue;
-      }
-      return leave(result, args);
+      try { result = impl(...args); } catch (x) { result = vm.faultResult(x, faultValue); }
+      return vm.leaveHostcall(qualified, proxyCall, wasiCall, result, args);
     };
+  }
+
+  /** Before a host call: the start-section and restricted-callback traps. */
+  private enterHostcall(qualified: string): void {
+    if (this.instantiating) throw new HostTrap(`start section made a hostcall (${qualified}) before any context exists`);
+    const r = this.restricted;
+    if (r && !r.allowed.has(qualified)) {
+      this.noteMisuse(qualified, `restricted_callback during ${r.phase}`);
+      throw new HostTrap(`restricted_callback: ${qualified} is not allowed during ${r.phase}`);
+    }
+  }
+
+  /** A memory fault becomes the call's fault status; anything else is rethrown. */
+  private faultResult(e: unknown, faultValue: number): number {
+    if (!(e instanceof MemoryFault)) throw e;
+    return faultValue;
+  }
+
+  /** After a host call: the trace entry (when kept) and the misuse bookkeeping. */
+  private leaveHostcall(qualified: string, proxyCall: boolean, wasiCall: boolean, result: number, args: Array<number | bigint> | null): number {
+    if (this.services.traceLimit > 0) {
+      const c = this.ctx();
+      this.record(c?.trace ?? this.vmTrace, { seq: 0, kind: "hostcall", name: qualified, context: c ? c.id : 0, args: args ?? [], result });
+    } else this.skipTrace();
+    if (proxyCall && (result === Status.BAD_ARGUMENT || result === Status.INVALID_MEMORY_ACCESS || result === Status.UNIMPLEMENTED)) {
+      this.noteMisuse(qualified, STATUS_NAMES[result]);
+    } else if (wasiCall && result === 21) {
+      this.noteMisuse(qualified, "FAULT");
+    }
+    return result;
   }
 
   /** Marks the VM failed (Envoy `FailState::RuntimeError`); every later callback is skipped. */
