@@ -67,6 +67,11 @@ export class StreamGuard {
    */
   private keyOpen: bool = false;
   private keyDone: i32 = 0;
+  /**
+   * Window prefix the detectors step over: the rest of a detector match whose start has gone out
+   * (see `finishStraddling`). The phrases still read it, as they would the whole text.
+   */
+  private detectFrom: i32 = 0;
 
   /** Some bytes have been passed on (for a JSON array: its `[`). */
   started: bool = false;
@@ -186,7 +191,7 @@ export class StreamGuard {
     let forced = false;
     const keyHold = this.keyOpen ? this.continueKey(eos) : n;
     if (n > 0) {
-      d.detectors.scan(wp, n, f);
+      d.detectors.scan(wp, n, f, this.detectFrom);
       // A match reaching into text that may still grow is not final (more digits can turn a
       // phone into a longer number): it blocks once settled, or once the holdback forces it out.
       const pending = eos ? n : d.detectors.pendingStart(wp, n);
@@ -238,6 +243,7 @@ export class StreamGuard {
         for (let j = 0; j < ws.length; j++) unchecked(ws[j] -= textEnd);
       }
       this.keyDone = this.keyDone > textEnd ? this.keyDone - textEnd : 0;
+      this.detectFrom = this.detectFrom > textEnd ? this.detectFrom - textEnd : 0;
     }
     return out.toBytes();
   }
@@ -301,11 +307,14 @@ export class StreamGuard {
 
   /**
    * A match that began in a released event and runs on into a held one: its rest is redacted in
-   * the held events now, and blanked in the window so the remainder is neither missed nor found
-   * (and counted) again as a match of its own.
+   * the held events now. The rest stays in the window as it is, since whatever else the whole
+   * text holds there (a shorter phrase inside a flagged one, a phrase running on past a phone
+   * number) must still be found; only the detectors step over a detector match's rest
+   * (`detectFrom`), so it is not found (and counted) again as a match of its own. No phrase
+   * match is ever found again from its rest: the rest is shorter than the phrase.
    */
   private finishStraddling(cut: i32): void {
-    const f = this.findings, d = this.dir, wp = this.win.dataStart;
+    const f = this.findings, d = this.dir;
     for (let i = 0; i < f.length; i++) {
       const fs = f.start(i), fe = f.end(i);
       if (fs >= cut || fe <= cut) continue;
@@ -319,7 +328,7 @@ export class StreamGuard {
           if (os < oe && redact) ev.edits.add(ds + os - ws, ds + oe - ws, EMPTY_LABEL);
         }
       }
-      memory.fill(wp + <usize>cut, 0, <usize>(fe - cut));
+      if (f.kind(i) < Kind.PromptInjection && fe > this.detectFrom) this.detectFrom = fe;
     }
   }
 

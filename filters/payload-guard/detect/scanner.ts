@@ -116,17 +116,29 @@ export class Detectors {
     }
   }
 
-  /** Every finding in the `len` raw bytes at `p` (offsets relative to `p`), sorted by start. */
-  scan(p: usize, len: i32, out: FindingList): void {
+  /**
+   * Every finding in the `len` raw bytes at `p` (offsets relative to `p`), sorted by start. The
+   * detectors start at `skip`, the phrases at 0: the stream holdback passes the rest of a
+   * detector match whose start it already released, which a pass over the whole text would have
+   * stepped over (no detector match starts inside another) while its phrases still read it.
+   */
+  scan(p: usize, len: i32, out: FindingList, skip: i32 = 0): void {
     out.reset();
     this.runs.reset();
     const t = changetype<usize>(this.triggers);
     const bm = changetype<usize>(this.stops), mask = this.stopBit;
     if (mask == 0) return;
+    let i = 0;
+    if (skip > 0) {
+      // The whitespace runs the pass would have met there (a PEM block's line breaks).
+      if (this.phrases.count > 0) this.runs.collect(p, len, 0, skip);
+      const r = this.runs.length;
+      i = r > 0 && this.runs.end(r - 1) > skip ? this.runs.end(r - 1) : skip;
+      if (i > len) i = len;
+    }
     // The text is read as overlapping byte pairs, each looked up in a byte table (eight per
     // step, one branch for the eight), so the common letters that only start a secret as a pair
     // (`e` of `ey`, `s` of `sk`) and the spaces between words cost no branch of their own.
-    let i = 0;
     const last = len - 1;
     while (i + 9 <= len) {
       const q = p + <usize>i;
