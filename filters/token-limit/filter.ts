@@ -30,6 +30,8 @@ import { TokenLimitRoot } from "./root";
 import { declaredTooLarge } from "../common/body-limit";
 
 const EMPTY = new Uint8Array(0);
+/** Bodies from this size on are followed by a full garbage collection (see `collectAfter`). */
+const LARGE_BODY: i64 = 256 << 10;
 const STREAM_OPTIONS = new JsonKey("stream_options");
 const INCLUDE_USAGE = new JsonKey("include_usage");
 const INCLUDE_PATH: StaticArray<JsonKey> = [STREAM_OPTIONS, INCLUDE_USAGE];
@@ -129,10 +131,11 @@ export class TokenStream extends HttpContext {
     const n = borrowBufferBytes(BufferType.HttpRequestBody);
     const go = n > 0 ? this.decide(borrowedPtr(), n) : this.decide(0, 0);
     releaseBorrowed();
+    collectAfter(n);
     return go;
   }
 
-  /** Reads the request (`len` bytes at `ptr`) and admits it; true when the request may go on now. */
+  /** Reads the request (`len` bytes at `ptr`, read no more once an injection copied them) and admits it; true when the request may go on now. */
   private decide(ptr: usize, len: i32): bool {
     const root = this.tl, cfg = root.config;
     this.phase = Phase.Admitted;
@@ -189,6 +192,8 @@ export class TokenStream extends HttpContext {
     }
     const body = new Uint8Array(len);
     memory.copy(body.dataStart, ptr, <usize>len);
+    // The host's block is not read again: freed now, the patched body can take its place.
+    releaseBorrowed();
     const r = setPath(body, INCLUDE_PATH, TRUE_BYTES);
     if (!r.ok) { m.notInjected.increment(); return; }
     replaceBuffer(BufferType.HttpRequestBody, r.body!.buffer);
@@ -351,6 +356,7 @@ export class TokenStream extends HttpContext {
     setPropertyString(P_USAGE_SOURCE, reported ? "reported" : "estimated");
     root.giveMeter(meter);
     this.meter = null;
+    collectAfter(meter.bytes);
   }
 
   /** Spends the actual tokens on the global limits (fire and forget, from the root). */
@@ -368,6 +374,16 @@ export class TokenStream extends HttpContext {
     sendOpenAIError(413, "invalid_request_error", "request_too_large",
       "request body exceeds " + this.tl.config.maxBodyBytes.toString() + " bytes", "token_limit_body_too_large");
   }
+}
+
+/**
+ * The incremental collector frees large blocks only over many later allocations, and the
+ * allocator grows memory (doubling) rather than wait: a few huge bodies would leave the VM at many
+ * times their size for good. A full collection after one keeps it near one body's size (the live
+ * heap is small, so it is cheap, and it happens only for rare large bodies).
+ */
+function collectAfter(bodyBytes: i64): void {
+  if (bodyBytes >= LARGE_BODY) __collect();
 }
 
 function parseStatus(s: string): i32 {

@@ -16,6 +16,7 @@
  * completes, every other byte passes unchanged.
  */
 import { ByteBuffer } from "../lib/bytes";
+import { HeapBytes } from "./heap-bytes";
 import { CharCode } from "../lib/charcode";
 import { SseParser, findLineEnd } from "../lib/sse";
 import { TokenFeatures, addTokenFeatures, tokensFromFeatures } from "../lib/tokens";
@@ -29,6 +30,8 @@ export const enum BodyMode { Json = 0, Sse = 1, JsonArray = 2 }
 
 const MAX_HELD_EVENT: i32 = 1 << 20;
 const MAX_PENDING_TEXT: i32 = 2048;
+/** A pooled meter keeps buffers up to this size; a larger one (from a rare huge body) is dropped for the collector. */
+const KEEP_CAPACITY: i32 = 64 << 10;
 
 export class ResponseMeter {
   mode: BodyMode = BodyMode.Json;
@@ -37,8 +40,8 @@ export class ResponseMeter {
   private shape: EventShape = new EventShape();
   private sse: SseParser = new SseParser();
   private array: JsonArrayStream = new JsonArrayStream();
-  private copy: ByteBuffer = new ByteBuffer(256);
-  private held: ByteBuffer = new ByteBuffer(256);
+  private copy: HeapBytes = new HeapBytes(256);
+  private held: HeapBytes = new HeapBytes(256);
   private out: ByteBuffer = new ByteBuffer(256);
   private maxCopy: i64 = 0;
   /** The non-streamed body passed `maxCopy`: its usage is unknown. */
@@ -53,6 +56,8 @@ export class ResponseMeter {
   /** SSE read event by event as it arrives (complete events in place); false after a runaway event: through the parser whole. */
   private split: bool = false;
   private ended: bool = false;
+  /** Body bytes fed so far (the filter collects garbage after a large exchange). */
+  bytes: i64 = 0;
 
   reset(kind: ApiKind, mode: BodyMode, strip: bool, maxCopy: i64): void {
     this.mode = mode;
@@ -61,8 +66,10 @@ export class ResponseMeter {
     this.shape.reset();
     this.sse.reset();
     this.array.reset();
-    this.copy.reset();
-    this.held.reset();
+    this.copy.reset(KEEP_CAPACITY);
+    this.held.reset(KEEP_CAPACITY);
+    this.out = fresh(this.out, 256);
+    this.bytes = 0;
     this.maxCopy = maxCopy;
     this.overflow = false;
     this.features.clear();
@@ -71,6 +78,12 @@ export class ResponseMeter {
     this.strip = strip && mode == BodyMode.Sse;
     this.split = mode == BodyMode.Sse;
     this.ended = false;
+  }
+
+  /** Gives the copies' memory back (a meter the pool does not keep). */
+  dispose(): void {
+    this.copy.dispose();
+    this.held.dispose();
   }
 
   /** Output tokens estimated from the generated text seen so far. */
@@ -94,6 +107,7 @@ export class ResponseMeter {
    */
   chunk(ptr: usize, len: i32, endOfStream: bool): Uint8Array | null {
     if (this.ended) return null;
+    this.bytes += <i64>len;
     let result: Uint8Array | null = null;
     switch (this.mode) {
       case BodyMode.Sse: {
@@ -108,7 +122,7 @@ export class ResponseMeter {
       }
       default: {
         if (!this.overflow) {
-          if (<i64>this.copy.length + <i64>len > this.maxCopy) { this.overflow = true; this.copy.reset(); }
+          if (<i64>this.copy.length + <i64>len > this.maxCopy) { this.overflow = true; this.copy.reset(KEEP_CAPACITY); }
           else this.copy.append(ptr, len);
         }
       }
@@ -122,7 +136,7 @@ export class ResponseMeter {
     if (this.ended) return;
     this.ended = true;
     if (this.mode == BodyMode.Sse) {
-      if (this.held.length > 0) { this.sse.push(this.held.dataStart, this.held.length); this.held.reset(); }
+      if (this.held.length > 0) { this.sse.push(this.held.dataStart, this.held.length); this.held.reset(KEEP_CAPACITY); }
       this.sse.end();
       this.drainSse();
     } else if (this.mode == BodyMode.Json && !this.overflow && this.copy.length > 0) {
@@ -130,7 +144,7 @@ export class ResponseMeter {
       this.usage.body(p, n);
       // The text is only needed for an estimate: skip it when the body reported usage.
       if ((!this.usage.reported || !this.usage.outputFinal) && this.text.body(p, n) > 0) this.text.addFeatures(p, this.features);
-      this.copy.reset();
+      this.copy.reset(KEEP_CAPACITY);
     }
   }
 
@@ -230,7 +244,7 @@ export class ResponseMeter {
     if (!changed) return null;
     const runEnd = flush ? n : evStart;
     if (cutting) out.append(base + <usize>runStart, runEnd - runStart);
-    if (flush) held.reset();
+    if (flush) held.reset(KEEP_CAPACITY);
     else if (direct) held.append(base + <usize>evStart, rest);
     else if (evStart > 0) {
       memory.copy(base, base + <usize>evStart, <usize>rest);
@@ -239,4 +253,10 @@ export class ResponseMeter {
     // Not stripping, the client already has every byte as it came: the copy was for reading only.
     return cutting ? out.toBytes() : null;
   }
+}
+
+/** `b` emptied, or a new small buffer in its place when `b` grew past `KEEP_CAPACITY`. */
+function fresh(b: ByteBuffer, capacity: i32): ByteBuffer {
+  if (b.capacity <= KEEP_CAPACITY) { b.reset(); return b; }
+  return new ByteBuffer(capacity);
 }

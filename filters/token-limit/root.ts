@@ -104,6 +104,7 @@ export class TokenLimitRoot extends RootContext {
 
   giveMeter(m: ResponseMeter): void {
     if (this.meters.length < 64) this.meters.push(m);
+    else m.dispose(); // its copies live outside the collector
   }
 
   /** The metric label of a model: itself when configured, else `other`. */
