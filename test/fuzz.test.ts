@@ -24,7 +24,7 @@ import { shrink } from "./fuzz/shrink.ts";
 import { FILTERS, TARGETS, configGenerator, hostRunner, loadTarget, type Runner } from "./fuzz/targets.ts";
 
 const SEED = 20261127;
-const CASES = 2000;
+const CASES = 5000;
 const SCRIPT = "dist/test/harness-script.wasm";
 const enc = new TextEncoder();
 
