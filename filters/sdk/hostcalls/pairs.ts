@@ -58,39 +58,86 @@ export function serializePairs(pairs: HeaderPair[] | null): ArrayBuffer {
 }
 
 /**
- * Parses `len` bytes at `ptr`. `len` 0 (and the spec's single NUL byte) is an empty map. Returns
- * null for anything malformed: a count that does not fit, a missing NUL, or bytes left over.
+ * Walks a serialized map in place, checking the format as it goes: `next()` moves to the next
+ * pair (its key and value are then at `keyPtr`/`valuePtr`) and is false at the end, or at the
+ * first malformed byte, which sets `malformed`: a count that does not fit, a missing NUL, or
+ * bytes left over. `len` 0 (and the spec's single NUL byte) is an empty map.
  */
+class PairCursor {
+  keyPtr: usize = 0;
+  keyLen: usize = 0;
+  valuePtr: usize = 0;
+  valueLen: usize = 0;
+  malformed: bool = false;
+  private sizes: usize = 0;
+  private data: usize = 0;
+  private end: usize = 0;
+  private left: usize = 0;
+
+  constructor(ptr: usize, len: usize) {
+    // (AssemblyScript constructors cannot return early.)
+    if (len == 0 || (len == 1 && load<u8>(ptr) == 0)) {
+      // the empty map: no pairs
+    } else if (len < 4) {
+      this.malformed = true;
+    } else {
+      const count = <usize>load<u32>(ptr);
+      // Each pair needs at least 10 bytes (two sizes and two NULs); checked before multiplying.
+      if (count > (len - 4) / 10) {
+        this.malformed = true;
+      } else {
+        this.end = ptr + len;
+        this.sizes = ptr + 4;
+        this.data = this.sizes + 8 * count;
+        this.left = count;
+      }
+    }
+  }
+
+  next(): bool {
+    if (this.malformed) return false;
+    if (this.left == 0) {
+      if (this.data != this.end) this.malformed = true;
+      return false;
+    }
+    this.left--;
+    const kl = <usize>load<u32>(this.sizes);
+    const vl = <usize>load<u32>(this.sizes, 4);
+    this.sizes += 8;
+    let data = this.data;
+    if (kl >= this.end - data) return this.fail(); // room for the key and its NUL, without overflow
+    this.keyPtr = data;
+    this.keyLen = kl;
+    data += kl;
+    if (load<u8>(data) != 0) return this.fail();
+    data += 1;
+    if (vl >= this.end - data) return this.fail();
+    this.valuePtr = data;
+    this.valueLen = vl;
+    data += vl;
+    if (load<u8>(data) != 0) return this.fail();
+    this.data = data + 1;
+    return true;
+  }
+
+  private fail(): bool {
+    this.malformed = true;
+    return false;
+  }
+}
+
+function copyOut(ptr: usize, len: usize): ArrayBuffer {
+  const out = new ArrayBuffer(<i32>len);
+  memory.copy(changetype<usize>(out), ptr, len);
+  return out;
+}
+
+/** Parses `len` bytes at `ptr` (see `PairCursor`); null for anything malformed. */
 export function parsePairsAt(ptr: usize, len: usize): HeaderPair[] | null {
   const pairs = new Array<HeaderPair>();
-  if (len == 0 || (len == 1 && load<u8>(ptr) == 0)) return pairs;
-  if (len < 4) return null;
-  const count = <usize>load<u32>(ptr);
-  // Each pair needs at least 10 bytes (two sizes and two NULs); checked before multiplying.
-  if (count > (len - 4) / 10) return null;
-  const end = ptr + len;
-  let sizes = ptr + 4;
-  let data = sizes + 8 * count;
-  for (let i: usize = 0; i < count; i++) {
-    const kl = <usize>load<u32>(sizes);
-    const vl = <usize>load<u32>(sizes, 4);
-    sizes += 8;
-    if (kl >= end - data) return null; // room for the key and its NUL, without overflow
-    const key = new ArrayBuffer(<i32>kl);
-    memory.copy(changetype<usize>(key), data, kl);
-    data += kl;
-    if (load<u8>(data) != 0) return null;
-    data += 1;
-    if (vl >= end - data) return null;
-    const value = new ArrayBuffer(<i32>vl);
-    memory.copy(changetype<usize>(value), data, vl);
-    data += vl;
-    if (load<u8>(data) != 0) return null;
-    data += 1;
-    pairs.push(new HeaderPair(key, value));
-  }
-  if (data != end) return null;
-  return pairs;
+  const c = new PairCursor(ptr, len);
+  while (c.next()) pairs.push(new HeaderPair(copyOut(c.keyPtr, c.keyLen), copyOut(c.valuePtr, c.valueLen)));
+  return c.malformed ? null : pairs;
 }
 
 /**
@@ -101,37 +148,15 @@ export function parsePairsAt(ptr: usize, len: usize): HeaderPair[] | null {
  */
 export function pickPairValuesAt(ptr: usize, len: usize, keys: ArrayBuffer[]): Array<ArrayBuffer | null> | null {
   const out = new Array<ArrayBuffer | null>(keys.length);
-  if (len == 0 || (len == 1 && load<u8>(ptr) == 0)) return out;
-  if (len < 4) return null;
-  const count = <usize>load<u32>(ptr);
-  if (count > (len - 4) / 10) return null;
-  const end = ptr + len;
-  let sizes = ptr + 4;
-  let data = sizes + 8 * count;
-  for (let i: usize = 0; i < count; i++) {
-    const kl = <usize>load<u32>(sizes);
-    const vl = <usize>load<u32>(sizes, 4);
-    sizes += 8;
-    if (kl >= end - data) return null;
-    const key = data;
-    data += kl;
-    if (load<u8>(data) != 0) return null;
-    data += 1;
-    if (vl >= end - data) return null;
-    const value = data;
-    data += vl;
-    if (load<u8>(data) != 0) return null;
-    data += 1;
+  const c = new PairCursor(ptr, len);
+  while (c.next()) {
     for (let k = 0; k < keys.length; k++) {
       const want = unchecked(keys[k]);
-      if (unchecked(out[k]) !== null || <usize>want.byteLength != kl || memory.compare(changetype<usize>(want), key, kl) != 0) continue;
-      const v = new ArrayBuffer(<i32>vl);
-      memory.copy(changetype<usize>(v), value, vl);
-      unchecked(out[k] = v);
+      if (unchecked(out[k]) !== null || <usize>want.byteLength != c.keyLen || memory.compare(changetype<usize>(want), c.keyPtr, c.keyLen) != 0) continue;
+      unchecked(out[k] = copyOut(c.valuePtr, c.valueLen));
     }
   }
-  if (data != end) return null;
-  return out;
+  return c.malformed ? null : out;
 }
 
 /** Parses a serialized map held in an ArrayBuffer (e.g. a map-typed property value). */
