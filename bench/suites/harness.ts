@@ -21,7 +21,7 @@ import { loadBaselineHarness, type BaselineHarness, type HarnessApi } from "../l
 import { measureInterleaved } from "../lib/interleaved.ts";
 import { fmt, printTable, type Cell } from "../lib/table.ts";
 import { chatBody } from "../corpus/chat.ts";
-import { TOKEN_LIMIT_WASM, chatResponse, requestHeaders } from "../../filters/token-limit/test-support.ts";
+import { BENCH_CONFIG, TOKEN_LIMIT_WASM, chatResponse, requestHeaders } from "../../filters/token-limit/test-support.ts";
 import type { BenchSuite } from "../lib/suite.ts";
 
 const NOOP = "dist/test/noop.wasm";
@@ -84,14 +84,6 @@ function directCalls(): () => number {
   };
 }
 
-const TOKEN_LIMIT_CONFIG = {
-  holdHeaders: true,
-  models: ["gpt-4o-mini"],
-  limits: [
-    { name: "per-key", key: { headers: ["x-api-key"] }, tokens: 1_000_000_000, window: "60s" },
-    { name: "per-team", key: { headers: ["x-team"] }, tokens: 1_000_000_000, window: "1h", cost: { input: 1, output: 4 } },
-  ],
-};
 
 /** token-limit on a 4 KB chat request, answered with a JSON body or `chunks` SSE events; checks usage was read. */
 function tokenLimitExchange(host: Host, chunks: number): () => number {
@@ -153,7 +145,7 @@ async function run(): Promise<void> {
         subjects.push({ label: `${call} ×${CALLS_PER_CALLBACK}`, harness: name, fn: driven(host) });
       }
       for (const [label, chunks] of [["token-limit: 4 KB request, JSON response", 0], ["token-limit: 4 KB request, 20-chunk SSE response", 20]] as const) {
-        const host = await api.Host.load(TOKEN_LIMIT_WASM, { rootId: "token-limit", pluginConfig: TOKEN_LIMIT_CONFIG, allowOnHeadersStopIteration: true });
+        const host = await api.Host.load(TOKEN_LIMIT_WASM, { rootId: "token-limit", pluginConfig: BENCH_CONFIG, allowOnHeadersStopIteration: true });
         filterRows.push({ label, harness: name, index: subjects.length });
         subjects.push({ label, harness: name, fn: tokenLimitExchange(host, chunks) });
       }

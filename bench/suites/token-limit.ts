@@ -29,20 +29,12 @@ import { measureGrpcRoundTrip } from "../baselines/grpc-roundtrip.ts";
 import { chatBody } from "../corpus/chat.ts";
 import { fmt, printTable, ratio } from "../lib/table.ts";
 import type { BenchSuite } from "../lib/suite.ts";
-import { TOKEN_LIMIT_WASM, chatResponse, requestHeaders } from "../../filters/token-limit/test-support.ts";
+import { BENCH_CONFIG, TOKEN_LIMIT_WASM, chatResponse, requestHeaders } from "../../filters/token-limit/test-support.ts";
 
 const NOOP_WASM = fileURLToPath(new URL("../../dist/test/noop.wasm", import.meta.url));
 const HOSTCALLS_WASM = fileURLToPath(new URL("../../dist/test/bench-hostcalls.wasm", import.meta.url));
 const CHUNKS = 200;
 
-const CONFIG = {
-  holdHeaders: true,
-  models: ["gpt-4o-mini"],
-  limits: [
-    { name: "per-key", key: { headers: ["x-api-key"] }, tokens: 1_000_000_000, window: "60s" },
-    { name: "per-team", key: { headers: ["x-team"] }, tokens: 1_000_000_000, window: "1h", cost: { input: 1, output: 4 } },
-  ],
-};
 
 function sseStream(chunks: number): string[] {
   const out: string[] = [];
@@ -150,7 +142,7 @@ async function hostCallTime(wasm: string, body: Uint8Array, streaming: boolean, 
   };
   let host: Host;
   try {
-    host = await Host.load(wasm, { rootId: "token-limit", pluginConfig: CONFIG, allowOnHeadersStopIteration: true });
+    host = await Host.load(wasm, { rootId: "token-limit", pluginConfig: BENCH_CONFIG, allowOnHeadersStopIteration: true });
   } finally {
     proto.hostcall = original;
   }
@@ -183,7 +175,7 @@ async function run(): Promise<void> {
     const subjects: Subject[] = [];
     for (const [tag, wasm] of [...modules, ["no-op module", NOOP_WASM]] as [string, string][]) {
       const real = wasm !== NOOP_WASM;
-      const host = await Host.load(wasm, real ? { rootId: "token-limit", pluginConfig: CONFIG, allowOnHeadersStopIteration: true } : {});
+      const host = await Host.load(wasm, real ? { rootId: "token-limit", pluginConfig: BENCH_CONFIG, allowOnHeadersStopIteration: true } : {});
       subjects.push({ tag, wasm, real, host, fn: exchangeFn(host, body, streaming, real), wall: [], cpu: [] });
     }
     measureInterleaved(subjects, rounds);

@@ -8,6 +8,16 @@ import { Host, type HostOptions, type HttpStream } from "../../harness/index.ts"
 
 export const TOKEN_LIMIT_WASM = fileURLToPath(new URL("../../dist/filters/token-limit.wasm", import.meta.url));
 
+/** The benchmarks' configuration: two limits (per key; per team with weights) whose budgets never refuse, so every exchange does the full accounting. */
+export const BENCH_CONFIG = {
+  holdHeaders: true,
+  models: ["gpt-4o-mini"],
+  limits: [
+    { name: "per-key", key: { headers: ["x-api-key"] }, tokens: 1_000_000_000, window: "60s" },
+    { name: "per-team", key: { headers: ["x-team"] }, tokens: 1_000_000_000, window: "1h", cost: { input: 1, output: 4 } },
+  ],
+};
+
 /** Loads the limiter; `holdHeaders` (default true) also sets `allowOnHeadersStopIteration`, as the controller renders both. */
 export function loadLimiter(config: Record<string, unknown> = {}, options: HostOptions = {}): Promise<Host> {
   const hold = (config.holdHeaders as boolean | undefined) ?? true;
