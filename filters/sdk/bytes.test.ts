@@ -21,6 +21,8 @@ interface SdkTests {
   pickAndRender(ptr: number, len: number, namesPtr: number, namesLen: number): number;
   propertyPath(ptr: number, len: number): number;
   filterStateArgs(pp: number, pl: number, vp: number, vl: number, span: number): number;
+  hostAlloc(size: number): number;
+  hostRelease(ptr: number): void;
 }
 
 let sdk: SdkTests;
@@ -160,6 +162,30 @@ test("set_envoy_filter_state arguments are protobuf fields 1, 2 and 3", () => {
   const encoded = filterState("p", long, 2);
   assert.equal(encoded.slice(3, 6), [0x12, 0xc8, 0x01]);
   assert.is(encoded.length, 3 + 3 + 200 + 2);
+});
+
+test("the host's allocator reuses one block while it is free, and falls back to the heap", () => {
+  const u8 = () => new Uint8Array(sdk.memory.buffer);
+  const a = sdk.hostAlloc(100);
+  // While `a` is out, a second result (and one larger than the block) gets memory of its own.
+  const b = sdk.hostAlloc(100);
+  const big = sdk.hostAlloc(64 << 10);
+  assert.ok(a !== 0 && b !== 0 && big !== 0);
+  assert.ok(b !== a && big !== a && big !== b);
+  u8().fill(1, a, a + 100);
+  u8().fill(2, b, b + 100);
+  u8().fill(3, big, big + (64 << 10));
+  assert.ok(u8().subarray(a, a + 100).every((x) => x === 1), "the heap blocks do not overlap the reused one");
+  sdk.hostRelease(b);
+  sdk.hostRelease(big);
+  sdk.hostRelease(a);
+  // Released, the block is handed out again, for any size it holds.
+  assert.is(sdk.hostAlloc(16 << 10), a);
+  sdk.hostRelease(a);
+  assert.is(sdk.hostAlloc(1), a);
+  sdk.hostRelease(a);
+  sdk.hostRelease(0); // an empty result: nothing to free
+  assert.is(logs.length, 0, logs.join("\n"));
 });
 
 test.run();

@@ -15,14 +15,16 @@ export {
   proxy_on_http_call_response, proxy_on_grpc_receive_initial_metadata, proxy_on_grpc_receive,
   proxy_on_grpc_receive_trailing_metadata, proxy_on_grpc_close,
 } from "./dispatcher";
+import { allocateForHost } from "./hostcalls/memory";
 
 /** ABI marker: the host detects the ABI version by this export's name; never called. */
 export function proxy_abi_version_0_2_1(): void {}
 
 /**
  * The only allocator (cpp-host would prefer a `malloc` export, so there is none). What the host
- * writes here belongs to the module, which frees it after copying (hostcalls/memory.ts).
+ * writes here belongs to the module, which frees it after copying (hostcalls/memory.ts, which
+ * keeps one reusable block for the common case).
  */
 export function proxy_on_memory_allocate(size: usize): usize {
-  return heap.alloc(size);
+  return allocateForHost(size);
 }

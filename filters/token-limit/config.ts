@@ -38,6 +38,8 @@ export class LimitConfig {
   windowMs: i64 = 60_000;
   cost: Cost = new Cost();
   scope: Scope = Scope.Local;
+  /** UTF-8 of `tollgate.token-limit/<name>/`, its slots' shared-data key prefix (built on first use). */
+  slotPrefix: ArrayBuffer | null = null;
 }
 
 export class RlsConfig {

@@ -14,7 +14,7 @@
 import {
   BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HttpContext, MapType, StreamType,
   addHeaderMapValue, borrowBufferBytes, borrowedPtr, continueStream, getBufferBytes, getCurrentTimeNanoseconds, getHeaderMapValues, getPropertyString,
-  getStatus, logDebug, logEnabled, logWarn, LogLevel, releaseBorrowed, removeHeaderMapValue, replaceBuffer, setPropertyString,
+  getStatus, logDebug, logEnabled, logWarn, LogLevel, PropertyPath, releaseBorrowed, removeHeaderMapValue, replaceBuffer, setPropertyBytes,
 } from "../sdk/index";
 import { ApiKind, StreamFormat, generatesOutput, isTokenCount, supportsIncludeUsage } from "../lib/llm/api";
 import { JsonKey } from "../lib/json/key";
@@ -28,6 +28,7 @@ import { BodyMode, ResponseMeter } from "./meter";
 import { addLimitHeaders, sendLimitExceeded } from "./replies";
 import { TokenLimitRoot } from "./root";
 import { declaredTooLarge } from "../common/body-limit";
+import { writeI64 } from "../lib/decimal";
 
 const EMPTY = new Uint8Array(0);
 /** Bodies from this size on are followed by a full garbage collection (see `collectAfter`). */
@@ -37,13 +38,17 @@ const INCLUDE_USAGE = new JsonKey("include_usage");
 const INCLUDE_PATH: StaticArray<JsonKey> = [STREAM_OPTIONS, INCLUDE_USAGE];
 const TRUE_BYTES = Uint8Array.wrap(String.UTF8.encode("true", false));
 
-// Property paths, built once.
-const P_MODEL: string[] = ["tollgate.model"];
-const P_INPUT_TOKENS: string[] = ["tollgate.input_tokens"];
-const P_OUTPUT_TOKENS: string[] = ["tollgate.output_tokens"];
-const P_TOTAL_TOKENS: string[] = ["tollgate.total_tokens"];
-const P_USAGE_SOURCE: string[] = ["tollgate.usage_source"];
+// Property paths and fixed values, encoded once.
+const P_MODEL = new PropertyPath(["tollgate.model"]);
+const P_INPUT_TOKENS = new PropertyPath(["tollgate.input_tokens"]);
+const P_OUTPUT_TOKENS = new PropertyPath(["tollgate.output_tokens"]);
+const P_TOTAL_TOKENS = new PropertyPath(["tollgate.total_tokens"]);
+const P_USAGE_SOURCE = new PropertyPath(["tollgate.usage_source"]);
 const P_ROUTE_NAME: string[] = ["xds", "route_name"];
+const REPORTED = String.UTF8.encode("reported");
+const ESTIMATED = String.UTF8.encode("estimated");
+/** Room for one decimal i64 property value. */
+const DIGITS = memory.data(24);
 
 const enum Phase { Passing = 0, Reading = 1, Checking = 2, Admitted = 3, Finished = 4 }
 
@@ -142,7 +147,7 @@ export class TokenStream extends HttpContext {
     const facts = root.reader.read(this.kind, ptr, len, this.pathModel);
     const model = facts.model;
     this.model = model === null ? "" : String.UTF8.decodeUnsafe(model.dataStart, <usize>model.length, false);
-    if (this.model.length > 0) setPropertyString(P_MODEL, this.model);
+    if (model !== null && model.length > 0) setPropertyBytes(P_MODEL, model.dataStart, <usize>model.length);
     this.streaming = this.kind == ApiKind.GeminiStream || (facts.ok && facts.stream);
     this.promptTokens = facts.ok ? facts.promptTokens : 0;
 
@@ -350,10 +355,11 @@ export class TokenStream extends HttpContext {
     const label = root.modelLabel(this.model);
     if (t.input > 0) m.tokens(false, label).increment(t.input);
     if (t.output > 0) m.tokens(true, label).increment(t.output);
-    setPropertyString(P_INPUT_TOKENS, t.input.toString());
-    setPropertyString(P_OUTPUT_TOKENS, t.output.toString());
-    setPropertyString(P_TOTAL_TOKENS, (t.input + t.output).toString());
-    setPropertyString(P_USAGE_SOURCE, reported ? "reported" : "estimated");
+    setPropertyDecimal(P_INPUT_TOKENS, t.input);
+    setPropertyDecimal(P_OUTPUT_TOKENS, t.output);
+    setPropertyDecimal(P_TOTAL_TOKENS, t.input + t.output);
+    const source = reported ? REPORTED : ESTIMATED;
+    setPropertyBytes(P_USAGE_SOURCE, changetype<usize>(source), <usize>source.byteLength);
     root.giveMeter(meter);
     this.meter = null;
     collectAfter(meter.bytes);
@@ -384,6 +390,10 @@ export class TokenStream extends HttpContext {
  */
 function collectAfter(bodyBytes: i64): void {
   if (bodyBytes >= LARGE_BODY) __collect();
+}
+
+function setPropertyDecimal(path: PropertyPath, v: i64): void {
+  setPropertyBytes(path, DIGITS, <usize>writeI64(DIGITS, v));
 }
 
 function parseStatus(s: string): i32 {

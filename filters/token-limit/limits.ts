@@ -10,6 +10,7 @@
  * Two keys that share a slot share one budget: a collision can only make a limit stricter,
  * never let a key spend more than its budget.
  */
+import { decimalLength, writeU64 } from "../lib/decimal";
 import { xxh64String } from "../lib/hash";
 import { Cost, LimitConfig, Scope } from "./config";
 import { WindowResult, updateWindow } from "./window";
@@ -19,8 +20,8 @@ export class AppliedLimit {
   limit: LimitConfig;
   /** The key's value (headers, model, route joined); the global descriptor's value. */
   keyValue: string;
-  /** The shared-data key of the slot (local limits). */
-  slotKey: string = "";
+  /** The shared-data key of the slot, UTF-8 (local limits). */
+  slotKey: ArrayBuffer = EMPTY_KEY;
   /** Tokens reserved for this request, and the sub-bucket holding them. */
   reserved: i64 = 0;
   bucket: i64 = 0;
@@ -31,11 +32,21 @@ export class AppliedLimit {
   constructor(limit: LimitConfig, keyValue: string, slots: i32) {
     this.limit = limit;
     this.keyValue = keyValue;
-    if (limit.scope == Scope.Local) {
-      const slot = xxh64String(keyValue) % <u64>slots;
-      this.slotKey = "tollgate.token-limit/" + limit.name + "/" + slot.toString();
-    }
+    if (limit.scope == Scope.Local) this.slotKey = slotKeyOf(limit, xxh64String(keyValue) % <u64>slots);
   }
+}
+
+const EMPTY_KEY = new ArrayBuffer(0);
+
+/** `tollgate.token-limit/<limit>/<slot>` as UTF-8: the limit's prefix is encoded once, the slot's digits written after it. */
+function slotKeyOf(limit: LimitConfig, slot: u64): ArrayBuffer {
+  let prefix = limit.slotPrefix;
+  if (prefix === null) limit.slotPrefix = prefix = String.UTF8.encode("tollgate.token-limit/" + limit.name + "/");
+  const n = prefix.byteLength;
+  const key = new ArrayBuffer(n + decimalLength(slot));
+  memory.copy(changetype<usize>(key), changetype<usize>(prefix), <usize>n);
+  writeU64(changetype<usize>(key) + <usize>n, slot);
+  return key;
 }
 
 /** Token counts of one request, as charged. */

@@ -14,7 +14,7 @@
  * Value layout (little-endian, 176 bytes): N + 1 pairs of (i64 sub-bucket number, i64 tokens),
  * the pair of sub-bucket b at index b mod (N + 1). A stale pair (older number) counts as empty.
  */
-import { Status, getSharedData, setSharedData } from "../sdk/index";
+import { SharedCopy, Status, copySharedData, setSharedDataBytes } from "../sdk/index";
 
 export const SUB_BUCKETS: i64 = 10;
 const RING: i32 = 11;
@@ -22,6 +22,7 @@ const PAIR: i32 = 16;
 export const VALUE_BYTES: i32 = RING * PAIR;
 const MAX_CAS_RETRIES: i32 = 64;
 const VALUE = new ArrayBuffer(VALUE_BYTES);
+const FOUND = new SharedCopy();
 
 /** The outcome of one read-modify-write of a window. */
 export class WindowResult {
@@ -55,7 +56,7 @@ export class WindowResult {
  *   (a reservation being replaced; never below zero);
  * - adds `add` to the current sub-bucket.
  */
-export function updateWindow(key: string, windowMs: i64, nowMs: i64, limit: i64, need: i64, add: i64,
+export function updateWindow(key: ArrayBuffer, windowMs: i64, nowMs: i64, limit: i64, need: i64, add: i64,
     releaseBucket: i64, release: i64, out: WindowResult): WindowResult {
   const g = subBucketMs(windowMs);
   const cur = nowMs / g;
@@ -63,16 +64,12 @@ export function updateWindow(key: string, windowMs: i64, nowMs: i64, limit: i64,
   out.refused = false;
   out.retries = 0;
   out.bucket = cur;
-  // The host copies what it stores, so one buffer serves every update.
-  const buf = VALUE;
-  const p = changetype<usize>(buf);
+  // The host copies what it stores, so one buffer serves every update; the value is read into it.
+  const p = changetype<usize>(VALUE);
   for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
-    const existing = getSharedData(key);
     let cas: u32 = 0;
-    if (existing !== null && existing.value.byteLength == VALUE_BYTES) {
-      memory.copy(p, changetype<usize>(existing.value), <usize>VALUE_BYTES);
-      cas = existing.cas;
-    } else memory.fill(p, 0, <usize>VALUE_BYTES);
+    if (copySharedData(key, p, VALUE_BYTES, FOUND) && FOUND.length == VALUE_BYTES) cas = FOUND.cas;
+    else memory.fill(p, 0, <usize>VALUE_BYTES);
     const used = sumWindow(p, cur);
     out.used = used;
     if (limit > 0 && (used >= limit || used + need > limit)) {
@@ -94,7 +91,7 @@ export function updateWindow(key: string, windowMs: i64, nowMs: i64, limit: i64,
       const t = load<i64>(q, 8) + add;
       store<i64>(q, t > 0 ? t : 0, 8);
     }
-    const status = setSharedData(key, buf, cas);
+    const status = setSharedDataBytes(key, p, <usize>VALUE_BYTES, cas);
     if (status == Status.Ok) {
       out.after = sumWindow(p, cur);
       fillTimes(p, cur, g, nowMs, 0, out);
@@ -104,24 +101,6 @@ export function updateWindow(key: string, windowMs: i64, nowMs: i64, limit: i64,
     out.retries++;
   }
   out.failed = true;
-  return out;
-}
-
-/** Reads the window without changing it. */
-export function readWindow(key: string, windowMs: i64, nowMs: i64, out: WindowResult): WindowResult {
-  const g = subBucketMs(windowMs);
-  const cur = nowMs / g;
-  const existing = getSharedData(key);
-  out.failed = false;
-  out.refused = false;
-  out.used = 0;
-  out.after = 0;
-  out.resetMs = 0;
-  out.retryMs = 0;
-  if (existing === null || existing.value.byteLength != VALUE_BYTES) return out;
-  const p = changetype<usize>(existing.value);
-  out.used = out.after = sumWindow(p, cur);
-  fillTimes(p, cur, g, nowMs, 0, out);
   return out;
 }
 

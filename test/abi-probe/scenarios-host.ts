@@ -8,7 +8,7 @@ import {
   BufferType, Counter, Gauge, HeaderPair, Histogram, LifeSpan, LogLevel, MapType, MetricType, Status, StreamType, callForeignFunction,
   clearRouteCache, closeStream, continueStream, defineMetric, enqueueSharedQueue, getBufferBytes,
   getCurrentTimeNanoseconds, getHeaderMapPairs, getHeaderMapSize, getHeaderMapValue, getMetric,
-  getMonotonicNanoseconds, getProperty, getPropertyInt, getPropertyMap, getPropertyString, getSharedData, getStatus,
+  getMonotonicNanoseconds, getProperty, getPropertyInt, getPropertyMap, getPropertyString, getSharedData, getStatus, SharedCopy, copySharedData, setSharedDataBytes,
   grpcCancel, grpcClose, grpcSend, httpCall, incrementMetric, lastStatus, log, logLevel, recordMetric,
   registerSharedQueue, replaceHeaderMapValue, resolveSharedQueue, sendLocalResponse, setBufferBytes,
   setEffectiveContext, setEnvoyFilterState, setProperty, setSharedData, setTickPeriodMilliseconds, addHeaderMapValue,
@@ -145,6 +145,18 @@ function shared(stream: ProbeStream): void {
   reportNum("shared_set_unconditional", setSharedData(key, null, 0));
   const empty = getSharedData(key);
   report("shared_get_empty", (empty !== null ? empty.value.byteLength.toString() + "/" + empty.cas.toString() : "null") + "/" + st());
+  // The byte-level pair: a key encoded once, a value copied into the caller's memory.
+  const k = String.UTF8.encode(key);
+  const v = String.UTF8.encode("v5-longer");
+  const into = new ArrayBuffer(4);
+  const found = new SharedCopy();
+  const cas3 = empty !== null ? empty.cas : 0;
+  reportNum("shared_bytes_set", setSharedDataBytes(k, changetype<usize>(v), <usize>v.byteLength, cas3));
+  const ok = copySharedData(k, changetype<usize>(into), into.byteLength, found);
+  report("shared_bytes_copy", (ok ? "ok" : "no") + "/" + found.length.toString() + "/" + found.cas.toString() + "/" + renderBytes(into));
+  reportNum("shared_bytes_stale", setSharedDataBytes(k, changetype<usize>(v), 2, cas3));
+  const none = copySharedData(String.UTF8.encode(key + "-absent"), changetype<usize>(into), into.byteLength, found);
+  report("shared_bytes_missing", (none ? "ok" : "no") + "/" + found.length.toString() + "/" + st());
 }
 
 function queue(): void {

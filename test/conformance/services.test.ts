@@ -47,7 +47,13 @@ test("§10.12 shared data: NOT_FOUND when missing; a missing key is set whatever
   assert.is(f.get("shared_set_stale_cas"), String(Status.CAS_MISMATCH));
   assert.is(f.get("shared_set_unconditional"), String(Status.OK));
   assert.is(f.get("shared_get_empty"), `0/3/${Status.OK}`);
-  assert.is(host.sharedData.get("probe-key")?.cas, 3);
+  // SDK copySharedData / setSharedDataBytes: the same rules on pre-encoded keys; a value is copied
+  // up to the caller's room while its whole length is reported.
+  assert.is(f.get("shared_bytes_set"), String(Status.OK));
+  assert.is(f.get("shared_bytes_copy"), "ok/9/4/v5-l");
+  assert.is(f.get("shared_bytes_stale"), String(Status.CAS_MISMATCH));
+  assert.is(f.get("shared_bytes_missing"), `no/-1/${Status.NOT_FOUND}`);
+  assert.is(host.sharedData.get("probe-key")?.cas, 4);
 });
 
 test("§10.12 shared data is shared by every worker of a vm_id", async () => {

@@ -30,6 +30,18 @@ export function encodePropertyPath(path: string[]): ArrayBuffer {
   return out;
 }
 
+/** A property path encoded once, for a property a filter sets on every request. */
+export class PropertyPath {
+  readonly encoded: ArrayBuffer;
+  constructor(segments: string[]) { this.encoded = encodePropertyPath(segments); }
+}
+
+/** `setProperty` for a path encoded once and a value given as `len` bytes at `ptr`. */
+export function setPropertyBytes(path: PropertyPath, ptr: usize, len: usize): Status {
+  const p = path.encoded;
+  return record(proxy_set_property(changetype<usize>(p), p.byteLength, ptr, len));
+}
+
 /** A property's raw bytes; null when absent (NotFound) or not serializable. */
 export function getProperty(path: string[]): ArrayBuffer | null {
   const encoded = encodePropertyPath(path);

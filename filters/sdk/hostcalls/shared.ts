@@ -10,7 +10,7 @@ import {
   proxy_dequeue_shared_queue, proxy_enqueue_shared_queue, proxy_get_shared_data, proxy_register_shared_queue,
   proxy_resolve_shared_queue, proxy_set_shared_data,
 } from "./raw";
-import { SLOT_A, SLOT_B, SLOT_C, lenOf, ptrOf, takeBytes } from "./memory";
+import { SLOT_A, SLOT_B, SLOT_C, lenOf, ptrOf, release, takeBytes } from "./memory";
 import { record } from "./status";
 
 /** A shared value and the CAS to pass back to `setSharedData` to update it safely. */
@@ -24,6 +24,35 @@ export function getSharedData(key: string): SharedValue | null {
   if (record(proxy_get_shared_data(changetype<usize>(k), k.byteLength, SLOT_A, SLOT_B, SLOT_C)) != Status.Ok) return null;
   const cas = load<u32>(SLOT_C);
   return new SharedValue(takeBytes(load<usize>(SLOT_A), load<usize>(SLOT_B)), cas);
+}
+
+/** What `copySharedData` found: the value's whole length and the CAS to update it with. */
+export class SharedCopy {
+  length: i32 = -1;
+  cas: u32 = 0;
+}
+
+/**
+ * The value under `key` (its UTF-8 bytes, encoded once by the caller) copied into `capacity`
+ * bytes at `dst`, without a managed allocation: for a hot read-modify-write of a fixed-size value.
+ * `out.length` is the value's whole length (only `capacity` bytes of a longer one are copied);
+ * false, with `out.length` -1, when absent (NotFound) or on another non-OK status.
+ */
+export function copySharedData(key: ArrayBuffer, dst: usize, capacity: i32, out: SharedCopy): bool {
+  out.length = -1;
+  out.cas = 0;
+  if (record(proxy_get_shared_data(changetype<usize>(key), key.byteLength, SLOT_A, SLOT_B, SLOT_C)) != Status.Ok) return false;
+  const p = load<usize>(SLOT_A), n = <i32>load<usize>(SLOT_B);
+  memory.copy(dst, p, <usize>(n < capacity ? n : capacity));
+  release(p);
+  out.length = n;
+  out.cas = load<u32>(SLOT_C);
+  return true;
+}
+
+/** `setSharedData` for a key already encoded and a value given as `len` bytes at `ptr`. */
+export function setSharedDataBytes(key: ArrayBuffer, ptr: usize, len: usize, cas: u32 = 0): Status {
+  return record(proxy_set_shared_data(changetype<usize>(key), key.byteLength, ptr, len, cas));
 }
 
 /** Stores `value` under `key`; with `cas` ≠ 0 only if unchanged since read, else CAS_MISMATCH. */

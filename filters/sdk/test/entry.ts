@@ -10,6 +10,7 @@ import { headerKeys } from "../hostcalls/headers";
 import { encodePropertyPath } from "../hostcalls/properties";
 import { encodeSetEnvoyFilterStateArguments } from "../hostcalls/foreign";
 import { LifeSpan } from "../types";
+import { allocateForHost, release } from "../hostcalls/memory";
 
 let output: ArrayBuffer = new ArrayBuffer(0);
 
@@ -68,3 +69,7 @@ export function filterStateArgs(pathPtr: usize, pathLen: usize, valuePtr: usize,
   const value = String.UTF8.decodeUnsafe(valuePtr, valueLen);
   return give(encodeSetEnvoyFilterStateArguments(path, value, <LifeSpan>span));
 }
+
+/** The allocator the host writes results through, and `release`, as the host and the SDK call them. */
+export function hostAlloc(size: usize): usize { return allocateForHost(size); }
+export function hostRelease(ptr: usize): void { release(ptr); }
