@@ -23,7 +23,7 @@ import { RLS_METHOD_NAME, RLS_SERVICE_NAME } from "../lib/proto/index";
 import { sendOpenAIError } from "../common/openai-error";
 import { Admission, FailureMode, RlsConfig, Scope } from "./config";
 import { AdmissionResult, AppliedLimit, TokenCounts, admitLocal, costOf, keyValueOf, noteTightest, releaseLocal, settleLocal } from "./limits";
-import { rlsRequest, readVerdict } from "./global";
+import { anyGlobal, rlsRequest, readVerdict } from "./global";
 import { BodyMode, ResponseMeter } from "./meter";
 import { addLimitHeaders, sendLimitExceeded } from "./replies";
 import { TokenLimitRoot } from "./root";
@@ -175,8 +175,8 @@ export class TokenStream extends HttpContext {
     const adm = admitLocal(this.applied, this.needs, reserve, nowMs(), this.admission);
     if (adm.refusedBy !== null) { this.refuse(adm.refusedBy!, adm.retryMs); return false; }
 
-    const check = new Array<i64>(this.applied.length);
-    const msg = rlsRequest(cfg.rls === null ? "" : cfg.rls!.domain, this.applied, check);
+    if (cfg.rls === null || !anyGlobal(this.applied)) { root.metrics!.admitted.increment(); return true; }
+    const msg = rlsRequest(cfg.rls!.domain, this.applied, new Array<i64>(this.applied.length));
     if (msg === null) { root.metrics!.admitted.increment(); return true; }
     const g = cfg.rls!;
     this.rls = g;
@@ -342,14 +342,15 @@ export class TokenStream extends HttpContext {
       t.output = this.responseStatus >= 400 ? 0 : meter.estimatedOutput;
     }
     const now = nowMs();
-    const hits = new Array<i64>(this.applied.length);
+    // What each global limit is charged, for the report (only built when one applies).
+    const hits = this.rls !== null ? new Array<i64>(this.applied.length) : null;
     for (let i = 0; i < this.applied.length; i++) {
       const a = unchecked(this.applied[i]);
       const c = costOf(a.limit.cost, t);
-      hits[i] = a.limit.scope == Scope.Global && c > 0 ? c : -1;
+      if (hits !== null) hits[i] = a.limit.scope == Scope.Global && c > 0 ? c : -1;
       settleLocal(a, c, now);
     }
-    this.report(hits);
+    if (hits !== null) this.report(hits);
     if (meter.stripped > 0) m.stripped.increment(meter.stripped);
     (reported ? m.reported : m.estimated).increment();
     const label = root.modelLabel(this.model);

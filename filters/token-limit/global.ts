@@ -21,6 +21,7 @@ function unitOf(windowMs: i64): RateLimitUnit {
 
 /** The request for the global limits in `applied`; `hits[i]` per limit (0 = check only). Null when none applies. */
 export function rlsRequest(domain: string, applied: AppliedLimit[], hits: i64[]): Uint8Array | null {
+  if (!anyGlobal(applied)) return null;
   const req = new RateLimitRequest(domain);
   let n = 0;
   for (let i = 0; i < applied.length; i++) {
@@ -32,6 +33,12 @@ export function rlsRequest(domain: string, applied: AppliedLimit[], hits: i64[])
     n++;
   }
   return n > 0 ? encodeRateLimitRequest(req) : null;
+}
+
+/** True when a global limit applies (the common local-only request then builds no message). */
+export function anyGlobal(applied: AppliedLimit[]): bool {
+  for (let i = 0; i < applied.length; i++) if (unchecked(applied[i]).limit.scope == Scope.Global) return true;
+  return false;
 }
 
 /** What the service said about the check. */
