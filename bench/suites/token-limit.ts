@@ -7,36 +7,41 @@
  * 4 KB streaming request (include_usage injected) answered with a 200-chunk SSE stream whose
  * usage-only chunk is stripped.
  *
- * What "the filter" costs is measured three ways, all in this run and interleaved:
- * - through the harness: wall time of the whole exchange, the Node host's work included;
- * - the module's own cost: CPU time (process.cpuUsage, which other processes' load on a shared
- *   machine does not inflate as it does wall time) of the exchange minus that of the no-op
- *   module (test/bench-modules/noop.ts) driven through the identical exchange: what remains is
- *   the module's work plus the Node host's side of the host calls it makes;
- * - of which host calls: the module's host calls counted and timed inside the Node host (median
- *   time per kind of call, in a separate instrumented run): what remains is the module's own work;
- * - per response chunk: (streamed − JSON exchange) / 200 of the own cost, beside the Node host's
- *   price of the one host call a chunk costs (`proxy_get_buffer_bytes`, priced with the
- *   bench-hostcalls module in CPU time), which Envoy's C++ host serves far faster.
- * `TOKEN_LIMIT_BASELINE_WASM=<file>` adds the same rows for another build of the module (e.g. an
- * older commit's), so a change is compared under the same load.
+ * Three modules go through the identical exchange in interleaved batches, CPU time
+ * (process.cpuUsage, which other processes' load inflates far less than wall time):
+ * - token-limit;
+ * - its host-call floor (test/bench-modules/floor.ts): a module that makes exactly the host calls
+ *   token-limit made on one traced exchange of this run — same kinds, order, count per callback,
+ *   sizes and callback results — and nothing else;
+ * - the no-op module (test/bench-modules/noop.ts): every callback continues, no host call.
+ * Then own = token-limit − no-op (the module's work plus the Node host's side of its host calls),
+ * module only = token-limit − floor (what Envoy would run at V8 speed beside its far cheaper C++
+ * host calls), and the Node host's price of those calls = floor − no-op. The floor's script is
+ * derived at run time from token-limit's trace (so it follows the filter as it changes) and the
+ * floor's own trace is checked against it before anything is measured.
+ * `TOKEN_LIMIT_BASELINE_WASM=<file>` adds another build of the module (e.g. an older commit's)
+ * with its own floor, so a change is compared under the same load;
+ * `TOKEN_LIMIT_HOSTCALL_TIMING=1` adds the former estimate of the host calls' price (each call
+ * timed inside the Node host in a separate run; median per kind × count) for comparison.
  */
 import { fileURLToPath } from "node:url";
 import { build } from "../../scripts/build.ts";
-import { Host } from "../../harness/index.ts";
+import { Host, type HostOptions, type HttpStream } from "../../harness/index.ts";
 import { Vm } from "../../harness/vm.ts";
 import { measureGrpcRoundTrip } from "../baselines/grpc-roundtrip.ts";
 import { chatBody } from "../corpus/chat.ts";
 import { fmt, printTable, ratio } from "../lib/table.ts";
 import type { BenchSuite } from "../lib/suite.ts";
 import { BENCH_CONFIG, TOKEN_LIMIT_WASM, chatResponse, requestHeaders } from "../../filters/token-limit/test-support.ts";
+import { floorScript, hostCallProfile, traceExchange, type FloorScript } from "../../test/bench-modules/floor-script.ts";
 
 const NOOP_WASM = fileURLToPath(new URL("../../dist/test/noop.wasm", import.meta.url));
-const HOSTCALLS_WASM = fileURLToPath(new URL("../../dist/test/bench-hostcalls.wasm", import.meta.url));
-const CHUNKS = 200;
+export const FLOOR_WASM = fileURLToPath(new URL("../../dist/test/bench-floor.wasm", import.meta.url));
+export const CHUNKS = 200;
+/** How token-limit (and every module measured beside it) is loaded. */
+const LOAD = { rootId: "token-limit", allowOnHeadersStopIteration: true };
 
-
-function sseStream(chunks: number): string[] {
+export function sseStream(chunks: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < chunks - 1; i++) {
     out.push(`data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", model: "gpt-4o-mini", choices: [{ index: 0, delta: { content: ` word${i}` }, finish_reason: null }] })}\n\n`);
@@ -45,31 +50,85 @@ function sseStream(chunks: number): string[] {
   return out;
 }
 
-/** One exchange through `host`; `check` (real modules) insists the usage was read from the response. */
-function exchangeFn(host: Host, body: Uint8Array, streaming: boolean, check: boolean) {
-  const headers = requestHeaders("/v1/chat/completions", { "x-api-key": "key-1", "x-team": "red", "content-length": String(body.length) });
-  const chunks = streaming ? sseStream(CHUNKS).map((c) => new TextEncoder().encode(c)) : [new TextEncoder().encode(chatResponse(900, 120))];
-  const contentType = streaming ? "text/event-stream" : "application/json";
-  return () => {
-    const s = host.stream();
-    s.sendRequestHeaders(headers, false);
-    s.sendRequestBody(body, true);
-    if (s.localResponse) throw new Error(`refused: ${s.localResponse.status}`);
-    s.sendResponseHeaders({ ":status": "200", "content-type": contentType }, false);
-    for (let i = 0; i < chunks.length; i++) s.sendResponseBody(chunks[i], i === chunks.length - 1);
-    if (check && s.property("tollgate.usage_source") !== "reported") throw new Error("usage not reported");
-    return chunks.length;
+/** One of the two measured exchanges, everything prepared up front. */
+export interface BenchExchange {
+  name: string;
+  streaming: boolean;
+  request: Record<string, string>;
+  body: Uint8Array;
+  response: Record<string, string>;
+  chunks: Uint8Array[];
+}
+
+export function benchExchange(streaming: boolean): BenchExchange {
+  const request = JSON.parse(chatBody("english", 4096, true).text);
+  const body = new TextEncoder().encode(JSON.stringify({ ...request, stream: streaming }));
+  return {
+    name: streaming ? `4 KB streaming request, ${CHUNKS}-chunk SSE response (injected + stripped)` : "4 KB request, JSON response",
+    streaming,
+    request: requestHeaders("/v1/chat/completions", { "x-api-key": "key-1", "x-team": "red", "content-length": String(body.length) }),
+    body,
+    response: { ":status": "200", "content-type": streaming ? "text/event-stream" : "application/json" },
+    chunks: (streaming ? sseStream(CHUNKS) : [chatResponse(900, 120)]).map((c) => new TextEncoder().encode(c)),
   };
 }
 
-interface Subject { tag: string; wasm: string; real: boolean; host: Host; fn: () => number; wall: number[]; cpu: number[] }
+/** Drives one exchange through `host`; a refused request is an error (the budgets never refuse). */
+export function runExchange(host: Host, x: BenchExchange): HttpStream {
+  const s = host.stream();
+  s.sendRequestHeaders(x.request, false);
+  s.sendRequestBody(x.body, true);
+  if (s.localResponse) throw new Error(`refused: ${s.localResponse.status}`);
+  s.sendResponseHeaders(x.response, false);
+  for (let i = 0; i < x.chunks.length; i++) s.sendResponseBody(x.chunks[i], i === x.chunks.length - 1);
+  return s;
+}
+
+/** Which build of token-limit, with which configuration and host options (the bench's by default). */
+export interface Limiter { wasm?: string; config?: Record<string, unknown>; options?: HostOptions }
+
+export function loadTokenLimit(t: Limiter = {}): Promise<Host> {
+  return Host.load(t.wasm ?? TOKEN_LIMIT_WASM, { ...LOAD, ...t.options, pluginConfig: t.config ?? BENCH_CONFIG });
+}
+
+/** The floor module replaying `script`, loaded as the filter it follows was (`options`). */
+export function loadFloor(script: FloorScript, t: Limiter = {}): Promise<Host> {
+  return Host.load(FLOOR_WASM, { ...LOAD, ...t.options, pluginConfig: script.text });
+}
+
+/**
+ * The floor of token-limit (`t`) on exchange `x`: its script, read from the trace of the third
+ * exchange through a fresh host (the first two create the shared-data slots, as every measured
+ * exchange finds them), and that trace's host-call profile.
+ */
+export async function deriveFloor(x: BenchExchange, t: Limiter = {}): Promise<{ script: FloorScript; profile: string[] }> {
+  const host = await loadTokenLimit(t);
+  runExchange(host, x);
+  runExchange(host, x);
+  const traced = traceExchange(() => host.sharedData, { request: x.request, response: x.response }, () => runExchange(host, x));
+  return { script: floorScript(traced), profile: hostCallProfile(traced.trace) };
+}
+
+/** Throws unless the floor's host calls, callback by callback, are the filter's (`profile`). */
+export function checkFloor(floor: Host, x: BenchExchange, profile: string[]): void {
+  runExchange(floor, x);
+  const got = hostCallProfile(runExchange(floor, x).trace());
+  const i = got.findIndex((line, j) => line !== profile[j]);
+  if (i >= 0 || got.length !== profile.length) {
+    const at = i >= 0 ? i : Math.min(got.length, profile.length);
+    throw new Error(`floor drifted from token-limit at callback ${at}:\n  token-limit: ${profile[at]}\n  floor:       ${got[at]}`);
+  }
+  if (floor.misuse().length > 0) throw new Error(`floor misused the ABI: ${JSON.stringify(floor.misuse())}`);
+}
+
+interface Timed { tag: string; host: Host; fn: () => void; wall: number[]; cpu: number[] }
 
 /**
  * Batches of `n` exchanges, taking turns (a, b, c, a, b, c, …) so a burst of load hits every
  * module alike. Wall and CPU time per exchange of each batch; the fastest batch is reported
  * (other processes' load only ever adds time, to CPU time too through shared caches and cores).
  */
-function measureInterleaved(subjects: Subject[], rounds: number): void {
+function measureInterleaved(subjects: Timed[], rounds: number): void {
   // Warm-up (JIT, and V8's tier-up of hot wasm functions from Liftoff to TurboFan: about half a
   // second each), then a batch size of about 40 ms for the slowest subject.
   let slowest = 0;
@@ -98,34 +157,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const best = (xs: number[]) => Math.min(...xs);
 
 /**
- * The Node host's price of the one host call each response chunk costs the filter
- * (`proxy_get_buffer_bytes` of a chunk-sized body, the host writing it through the module's
- * allocator, which frees it): CPU per call of the bench-hostcalls module reading a body of
- * `bytes` 101 times per exchange, minus the same module reading it once, interleaved.
+ * The former estimate of the Node host's time in the module's host calls: a host loaded while
+ * the VM's host-call wrapper is wrapped once more with a clock; each call's time is the median
+ * of its kind times the calls of that kind. Null when the harness no longer builds its imports
+ * through `Vm.prototype.hostcall`.
  */
-function getBodyPrice(hosts: { n100: Host; n0: Host }, bytes: number, rounds: number): number {
-  const body = new Uint8Array(bytes).fill(0x61);
-  const headers = requestHeaders("/v1/chat/completions", { "content-length": String(bytes) });
-  const fn = (host: Host) => () => {
-    const s = host.stream();
-    s.sendRequestHeaders(headers, false);
-    s.sendRequestBody(body, true);
-    return 1;
-  };
-  const subjects: Subject[] = [hosts.n100, hosts.n0].map((host, i) =>
-    ({ tag: String(i), wasm: "", real: false, host, fn: fn(host), wall: [], cpu: [] }));
-  measureInterleaved(subjects, rounds);
-  return (best(subjects[0].cpu) - best(subjects[1].cpu)) / 100;
-}
-
-/**
- * Host calls per exchange and the Node host's time for them: a host loaded while the VM's
- * host-call wrapper is wrapped once more with a clock. Each call's time is taken as the median
- * of its kind (a call preempted by another process is an outlier a median ignores) times the
- * calls of that kind. Null when the harness no longer builds its imports through
- * `Vm.prototype.hostcall`.
- */
-async function hostCallTime(wasm: string, body: Uint8Array, streaming: boolean, exchanges: number): Promise<{ calls: number; us: number } | null> {
+async function hostCallTime(wasm: string, x: BenchExchange, exchanges: number): Promise<number | null> {
   const proto = Vm.prototype as unknown as { hostcall?: (name: string, ...a: unknown[]) => (...args: unknown[]) => number };
   const original = proto.hostcall;
   if (typeof original !== "function") return null;
@@ -141,75 +178,93 @@ async function hostCallTime(wasm: string, body: Uint8Array, streaming: boolean, 
     };
   };
   let host: Host;
-  try {
-    host = await Host.load(wasm, { rootId: "token-limit", pluginConfig: BENCH_CONFIG, allowOnHeadersStopIteration: true });
-  } finally {
-    proto.hostcall = original;
-  }
-  const fn = exchangeFn(host, body, streaming, true);
-  for (let i = 0; i < exchanges; i++) fn();
+  try { host = await loadTokenLimit({ wasm }); } finally { proto.hostcall = original; }
+  for (let i = 0; i < exchanges; i++) runExchange(host, x);
   recording = true;
-  for (let i = 0; i < exchanges; i++) fn();
-  let calls = 0, ns = 0;
-  for (const list of times.values()) {
-    if (list.length === 0) continue;
-    calls += list.length;
-    ns += median(list) * list.length;
-  }
-  return { calls: calls / exchanges, us: ns / 1e3 / exchanges };
+  for (let i = 0; i < exchanges; i++) runExchange(host, x);
+  let ns = 0;
+  for (const list of times.values()) if (list.length > 0) ns += median(list) * list.length;
+  return ns / 1e3 / exchanges;
+}
+
+interface Figures { own: number; moduleOnly: number; hostCalls: number }
+
+/** The floor's script with its host calls taken out: the same callbacks and dispatch, no call. */
+function withoutCalls(script: FloorScript): FloorScript {
+  const kept = script.text.split("\n").filter((l) => /^(key|metric|cb) /.test(l) || l === "");
+  return { ...script, text: kept.join("\n"), calls: 0 };
 }
 
 async function run(): Promise<void> {
-  await build(["token-limit", "noop", "bench-hostcalls"]);
+  await build(["token-limit", "noop", "bench-floor"]);
   const rt = await measureGrpcRoundTrip({ messageBytes: 4096, iterations: 3000 });
-  const request = JSON.parse(chatBody("english", 4096, true).text);
-  const baseline = process.env.TOKEN_LIMIT_BASELINE_WASM;
   const modules: [string, string][] = [["token-limit", TOKEN_LIMIT_WASM]];
-  if (baseline) modules.push(["baseline module", baseline]);
+  if (process.env.TOKEN_LIMIT_BASELINE_WASM) modules.push(["baseline module", process.env.TOKEN_LIMIT_BASELINE_WASM]);
+  const timing = process.env.TOKEN_LIMIT_HOSTCALL_TIMING === "1";
   const rounds = Number(process.env.BENCH_ROUNDS ?? 15);
   const budget = rt.p50Us / 10;
+  const under = (us: number) => (us < budget ? "yes" : "no");
   const rows: (string | number)[][] = [];
-  const own = new Map<string, number>();
+  const figures = new Map<string, Figures>();
+  const verdicts: string[] = [];
+  const notes: string[] = [];
+  const timed = (tag: string, host: Host, fn: () => void): Timed => ({ tag, host, fn, wall: [], cpu: [] });
   for (const streaming of [false, true]) {
-    const body = new TextEncoder().encode(JSON.stringify({ ...request, stream: streaming }));
-    const subjects: Subject[] = [];
-    for (const [tag, wasm] of [...modules, ["no-op module", NOOP_WASM]] as [string, string][]) {
-      const real = wasm !== NOOP_WASM;
-      const host = await Host.load(wasm, real ? { rootId: "token-limit", pluginConfig: BENCH_CONFIG, allowOnHeadersStopIteration: true } : {});
-      subjects.push({ tag, wasm, real, host, fn: exchangeFn(host, body, streaming, real), wall: [], cpu: [] });
+    const x = benchExchange(streaming);
+    const limiters: Array<{ tag: string; wasm: string; script: FloorScript; module: Timed; floor: Timed }> = [];
+    const subjects: Timed[] = [];
+    for (const [tag, wasm] of modules) {
+      const { script, profile } = await deriveFloor(x, { wasm });
+      const floorHost = await loadFloor(script);
+      checkFloor(floorHost, x, profile);
+      if (script.placeholders.length > 0) notes.push(`${tag}, ${x.name}: the floor names by placeholder: ${script.placeholders.join("; ")}`);
+      const host = await loadTokenLimit({ wasm });
+      const module = timed(tag, host, () => { if (runExchange(host, x).property("tollgate.usage_source") !== "reported") throw new Error("usage not reported"); });
+      const floor = timed(`${tag}'s host-call floor`, floorHost, () => { runExchange(floorHost, x); });
+      limiters.push({ tag, wasm, script, module, floor });
+      subjects.push(module, floor);
     }
+    // The floor's own work (script walk and dispatch) counts as host calls' price: measured apart.
+    const bareHost = await loadFloor(withoutCalls(limiters[0].script));
+    const bare = timed("floor without its calls", bareHost, () => { runExchange(bareHost, x); });
+    const noopHost = await Host.load(NOOP_WASM, {});
+    const noop = timed("no-op module", noopHost, () => { runExchange(noopHost, x); });
+    subjects.push(bare, noop);
     measureInterleaved(subjects, rounds);
-    const noopCpu = best(subjects[subjects.length - 1].cpu);
-    const exchange = streaming ? `4 KB streaming request, ${CHUNKS}-chunk SSE response (injected + stripped)` : "4 KB request, JSON response";
-    for (const x of subjects) {
-      if (x.host.failed) throw new Error(x.host.failures().join("; "));
-      const cpu = best(x.cpu);
-      const mine = cpu - noopCpu;
-      if (x.real) own.set(`${x.tag}/${streaming}`, mine);
-      const host = x.real ? await hostCallTime(x.wasm, body, streaming, streaming ? 100 : 1000) : null;
-      const wasmOnly = host ? mine - host.us : NaN;
-      rows.push([exchange, x.tag, fmt(best(x.wall)), fmt(cpu), x.real ? fmt(mine) : "", x.real ? ratio(mine, rt.p50Us) : "",
-        x.real ? (mine < budget ? "yes" : "no") : "", host ? `${fmt(host.calls)}: ${fmt(host.us)}` : "", host ? fmt(wasmOnly) : "",
-        host ? (wasmOnly < budget ? "yes" : "no") : "", `${x.host.memoryPages()[0] * 64} KiB`]);
+    for (const s of subjects) if (s.host.failed) throw new Error(s.host.failures().join("; "));
+    const noopCpu = best(noop.cpu);
+    const memory = (h: Host) => `${h.memoryPages()[0] * 64} KiB`;
+    for (const l of limiters) {
+      const cpu = best(l.module.cpu), floorCpu = best(l.floor.cpu);
+      const own = cpu - noopCpu, moduleOnly = cpu - floorCpu, hostCalls = floorCpu - noopCpu;
+      figures.set(`${l.tag}/${streaming}`, { own, moduleOnly, hostCalls });
+      const estimate = timing ? await hostCallTime(l.wasm, x, streaming ? 100 : 1000) : null;
+      rows.push([x.name, l.tag, fmt(best(l.module.wall)), fmt(cpu), fmt(own), ratio(own, rt.p50Us), under(own), fmt(moduleOnly), under(moduleOnly),
+        `${l.script.calls}: ${fmt(hostCalls)}`, ...(timing ? [estimate === null ? "n/a" : fmt(estimate)] : []), memory(l.module.host)]);
+      rows.push([x.name, l.floor.tag, fmt(best(l.floor.wall)), fmt(floorCpu), "", "", "", "", "", "", ...(timing ? [""] : []), memory(l.floor.host)]);
+      verdicts.push(`${x.name}, ${l.tag}: (a) own ${fmt(own)} µs is ${own < budget ? "UNDER" : "NOT under"} RTT/10 (${fmt(budget)} µs); ` +
+        `(b) module only ${fmt(moduleOnly)} µs is ${moduleOnly < budget ? "UNDER" : "NOT under"} it.`);
     }
+    for (const s of [bare, noop]) rows.push([x.name, s.tag, fmt(best(s.wall)), fmt(best(s.cpu)), "", "", "", "", "", "", ...(timing ? [""] : []), memory(s.host)]);
+    notes.push(`${x.name}: the floor's own work without its calls (bare − no-op) ${fmt(best(bare.cpu) - noopCpu)} µs, in the host calls' price above, so "module only" is understated by at most that.`);
   }
-  printTable(`token-limit: µs per exchange (two local limits, reservation, usage read, properties and metrics); fastest of ${rounds} interleaved batches`,
-    ["exchange", "module", "through the harness (wall)", "CPU", "own: CPU − no-op", "own / RTT", "own < RTT/10", "host calls: Node host µs", "own − host calls", "< RTT/10", "wasm memory"], rows);
+  printTable(`token-limit: µs per exchange (two local limits, reservation, usage read, properties and metrics); fastest of ${rounds} interleaved batches, CPU time`,
+    ["exchange", "module", "through the harness (wall)", "CPU", "(a) own: CPU − no-op", "own / RTT", "(a) < RTT/10", "(b) module only: CPU − floor", "(b) < RTT/10",
+      "host calls: Node host's price (floor − no-op)", ...(timing ? ["former estimate: timed host calls"] : []), "wasm memory"], rows);
+  console.log("");
+  for (const v of verdicts) console.log(v);
+  for (const n of notes) console.log(n);
 
-  const chunkBytes = Math.round(sseStream(CHUNKS).reduce((n, c) => n + c.length, 0) / CHUNKS);
-  const priceHosts = {
-    n100: await Host.load(HOSTCALLS_WASM, { pluginConfig: "get_body 101" }),
-    n0: await Host.load(HOSTCALLS_WASM, { pluginConfig: "get_body 1" }),
-  };
-  const getBody = getBodyPrice(priceHosts, chunkBytes, rounds);
   const chunkRows = modules.map(([tag]) => {
-    const perChunk = ((own.get(`${tag}/true`) ?? NaN) - (own.get(`${tag}/false`) ?? NaN)) / CHUNKS;
-    return [tag, fmt(perChunk), fmt(getBody), fmt(perChunk - getBody), fmt(budget / CHUNKS)];
+    const j = figures.get(`${tag}/false`)!, s = figures.get(`${tag}/true`)!;
+    const per = (k: keyof Figures) => (s[k] - j[k]) / CHUNKS;
+    return [tag, fmt(per("own")), fmt(per("moduleOnly")), fmt(per("hostCalls")), fmt(budget / CHUNKS)];
   });
-  printTable(`token-limit: own CPU µs per response chunk ((streamed − JSON exchange) / ${CHUNKS}; chunks of ${chunkBytes} bytes)`,
-    ["module", "own per chunk", "of which the Node host's proxy_get_buffer_bytes", "own per chunk without it", `RTT/10 per chunk (${CHUNKS} chunks)`], chunkRows);
+  const chunkBytes = Math.round(sseStream(CHUNKS).reduce((n, c) => n + c.length, 0) / CHUNKS);
+  printTable(`token-limit: CPU µs per response chunk ((streamed − JSON exchange) / ${CHUNKS}; chunks of ${chunkBytes} bytes)`,
+    ["module", "own", "module only", "Node host's host calls", `RTT/10 per chunk (${CHUNKS} chunks)`], chunkRows);
   console.log(`\ngRPC loopback round trip, 4 KB echo: p50 ${fmt(rt.p50Us)} µs, p90 ${fmt(rt.p90Us)} µs, p99 ${fmt(rt.p99Us)} µs (${rt.iterations} calls); RTT/10 = ${fmt(budget)} µs.`);
 }
 
-const suite: BenchSuite = { name: "token-limit", summary: "token-limit per-request cost (4 KB request; JSON and 200-chunk SSE responses): module's own CPU beside a no-op module and a loopback gRPC round trip", run };
+const suite: BenchSuite = { name: "token-limit", summary: "token-limit per-request cost (4 KB request; JSON and 200-chunk SSE responses): module's own CPU beside a no-op module, its host-call floor and a loopback gRPC round trip", run };
 export default suite;
