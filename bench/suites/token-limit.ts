@@ -102,15 +102,24 @@ export function loadFloor(script: FloorScript, t: Limiter = {}): Promise<Host> {
  * exchange finds them), and that trace's host-call profile.
  */
 export async function deriveFloor(x: BenchExchange, t: Limiter = {}): Promise<{ script: FloorScript; profile: string[] }> {
-  const host = await loadTokenLimit(t);
+  const host = await loadTokenLimit(traced(t));
   runExchange(host, x);
   runExchange(host, x);
-  const traced = traceExchange(() => host.sharedData, { request: x.request, response: x.response }, () => runExchange(host, x));
-  return { script: floorScript(traced), profile: hostCallProfile(traced.trace) };
+  const exchange = traceExchange(() => host.sharedData, { request: x.request, response: x.response }, () => runExchange(host, x));
+  const profile = hostCallProfile(exchange.trace);
+  if (profile.length === 0) throw new Error("token-limit's trace of the exchange is empty: the floor cannot be derived");
+  return { script: floorScript(exchange), profile };
 }
 
-/** Throws unless the floor's host calls, callback by callback, are the filter's (`profile`). */
-export function checkFloor(floor: Host, x: BenchExchange, profile: string[]): void {
+/** `t` with a trace kept whatever the harness's default, long enough for a whole exchange. */
+const traced = (t: Limiter): Limiter => ({ ...t, options: { ...t.options, traceLimit: 100_000 } });
+
+/**
+ * Throws unless the floor replaying `script` makes the filter's host calls (`profile`), callback
+ * by callback, and uses the ABI correctly; on a host of its own that keeps a trace.
+ */
+export async function checkFloor(script: FloorScript, x: BenchExchange, profile: string[], t: Limiter = {}): Promise<void> {
+  const floor = await loadFloor(script, traced(t));
   runExchange(floor, x);
   const got = hostCallProfile(runExchange(floor, x).trace());
   const i = got.findIndex((line, j) => line !== profile[j]);
@@ -215,8 +224,8 @@ async function run(): Promise<void> {
     const subjects: Timed[] = [];
     for (const [tag, wasm] of modules) {
       const { script, profile } = await deriveFloor(x, { wasm });
+      await checkFloor(script, x, profile);
       const floorHost = await loadFloor(script);
-      checkFloor(floorHost, x, profile);
       if (script.placeholders.length > 0) notes.push(`${tag}, ${x.name}: the floor names by placeholder: ${script.placeholders.join("; ")}`);
       const host = await loadTokenLimit({ wasm });
       const module = timed(tag, host, () => { if (runExchange(host, x).property("tollgate.usage_source") !== "reported") throw new Error("usage not reported"); });

@@ -17,6 +17,12 @@ import { FLOOR_WASM, benchExchange, checkFloor, deriveFloor, loadFloor, loadToke
 import { callsByCallback, floorScript, hostCallProfile } from "./floor-script.ts";
 
 await build(["token-limit", "bench-floor"]);
+const KEEP_TRACE = { options: { traceLimit: 100_000 } };
+
+async function rejects(p: Promise<unknown>, message: RegExp): Promise<void> {
+  try { await p; } catch (e) { assert.match(String(e), message); return; }
+  assert.unreachable("resolved");
+}
 
 /** Host calls by kind per callback, e.g. `request_body: get_buffer_bytes×1 set_shared_data×2 …`. */
 function countsByCallback(trace: TraceEntry[]): string[] {
@@ -31,10 +37,10 @@ for (const streaming of [false, true]) {
   const x = benchExchange(streaming);
   test(`${x.name}: the floor makes token-limit's host calls, callback by callback`, async () => {
     const { script, profile } = await deriveFloor(x);
-    const limiter = await loadTokenLimit();
+    const limiter = await loadTokenLimit(KEEP_TRACE);
     for (let i = 0; i < 2; i++) runExchange(limiter, x);
     const expected = runExchange(limiter, x).trace();
-    const floor = await loadFloor(script);
+    const floor = await loadFloor(script, KEEP_TRACE);
     for (let i = 0; i < 2; i++) runExchange(floor, x);
     const got = runExchange(floor, x).trace();
 
@@ -64,18 +70,18 @@ test("a limit keyed on the route (a property read) is followed too", async () =>
   const { script, profile } = await deriveFloor(x, t);
   assert.ok(profile.some((l) => l.includes("get_property(14)→0")), profile.join("\n"));
   assert.equal(script.placeholders.filter((p) => p.includes("property")), []);
-  const floor = await loadFloor(script, t);
-  checkFloor(floor, x, profile);
+  await checkFloor(script, x, profile, t);
 });
 
 test("the check catches a floor that drifts: one call fewer, or one callback more", async () => {
   const x = benchExchange(true);
   const { script, profile } = await deriveFloor(x);
   const lines = script.text.split("\n");
-  const noClock = await loadFloor({ ...script, text: lines.filter((l, i) => !(l === "time" && i === lines.lastIndexOf("time"))).join("\n") });
-  assert.throws(() => checkFloor(noClock, x, profile), /drifted from token-limit at callback/);
-  const extraChunk = await loadFloor({ ...script, text: script.text.replace("cb response_body 199 0", "cb response_body 200 0") });
-  assert.throws(() => checkFloor(extraChunk, x, profile), /drifted/);
+  const noClock = { ...script, text: lines.filter((l, i) => !(l === "time" && i === lines.lastIndexOf("time"))).join("\n") };
+  await rejects(checkFloor(noClock, x, profile), /drifted from token-limit at callback/);
+  const extraChunk = { ...script, text: script.text.replace("cb response_body 199 0", "cb response_body 200 0") };
+  await rejects(checkFloor(extraChunk, x, profile), /drifted/);
+  await checkFloor(script, x, profile);
 });
 
 test("shared-data keys follow the CAS chain, even when two keys have the same length", () => {
