@@ -13,12 +13,13 @@
  */
 import {
   BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HttpContext, MapType, StreamType,
-  addHeaderMapValue, borrowBufferBytes, borrowedPtr, continueStream, getBufferBytes, getCurrentTimeNanoseconds, getHeaderMapValues, getPropertyString,
-  getStatus, logDebug, logEnabled, logWarn, LogLevel, PropertyPath, releaseBorrowed, removeHeaderMapValue, replaceBuffer, setPropertyBytes,
+  borrowBufferBytes, borrowedPtr, continueStream, getBufferBytes, getCurrentTimeNanoseconds, getHeaderMapValues, getPropertyString,
+  getStatus, logDebug, logEnabled, logWarn, LogLevel, PropertyPath, releaseBorrowed, removeHeaderMapValueBytes, replaceBuffer, setPropertyBytes,
 } from "../sdk/index";
 import { ApiKind, StreamFormat, generatesOutput, isTokenCount, supportsIncludeUsage } from "../lib/llm/api";
 import { JsonKey } from "../lib/json/key";
-import { setPath } from "../lib/json/patcher";
+import { PatchResult, appendToRoot, setPath } from "../lib/json/patcher";
+import { RequestFacts } from "../lib/llm/request-facts";
 import { RLS_METHOD_NAME, RLS_SERVICE_NAME } from "../lib/proto/index";
 import { sendOpenAIError } from "../common/openai-error";
 import { Admission, FailureMode, RlsConfig, Scope } from "./config";
@@ -31,6 +32,7 @@ import { declaredTooLarge } from "../common/body-limit";
 import { writeI64 } from "../lib/decimal";
 
 const EMPTY = new Uint8Array(0);
+const NO_VALUES: (string | null)[] = [];
 /** Bodies from this size on are followed by a full garbage collection (see `collectAfter`). */
 const LARGE_BODY: i64 = 256 << 10;
 const STREAM_OPTIONS = new JsonKey("stream_options");
@@ -45,8 +47,11 @@ const P_OUTPUT_TOKENS = new PropertyPath(["tollgate.output_tokens"]);
 const P_TOTAL_TOKENS = new PropertyPath(["tollgate.total_tokens"]);
 const P_USAGE_SOURCE = new PropertyPath(["tollgate.usage_source"]);
 const P_ROUTE_NAME: string[] = ["xds", "route_name"];
+const CONTENT_LENGTH = String.UTF8.encode("content-length");
 const REPORTED = String.UTF8.encode("reported");
 const ESTIMATED = String.UTF8.encode("estimated");
+/** Token counts being priced (a reservation, a charge): filled and read within one callback. */
+const COUNTS = new TokenCounts();
 /** Room for one decimal i64 property value. */
 const DIGITS = memory.data(24);
 
@@ -60,7 +65,7 @@ export class TokenStream extends HttpContext {
   private kind: ApiKind = ApiKind.Unknown;
   private altSse: bool = false;
   private pathModel: Uint8Array | null = null;
-  private headerValues: (string | null)[] = [];
+  private headerValues: (string | null)[] = NO_VALUES;
   private holding: bool = false;
   private lengthFixed: bool = false;
   private model: string = "";
@@ -109,7 +114,7 @@ export class TokenStream extends HttpContext {
     this.phase = Phase.Reading;
     if (cfg.holdHeaders) {
       // The include_usage injection lengthens the body; Envoy would forward a stale content-length.
-      if (length !== null && cfg.injectStreamUsage && supportsIncludeUsage(m.kind)) removeHeaderMapValue(MapType.HttpRequestHeaders, "content-length");
+      if (length !== null && cfg.injectStreamUsage && supportsIncludeUsage(m.kind)) removeHeaderMapValueBytes(MapType.HttpRequestHeaders, CONTENT_LENGTH);
       this.holding = true;
       return FilterHeadersStatus.StopIteration;
     }
@@ -151,7 +156,7 @@ export class TokenStream extends HttpContext {
     this.streaming = this.kind == ApiKind.GeminiStream || (facts.ok && facts.stream);
     this.promptTokens = facts.ok ? facts.promptTokens : 0;
 
-    if (facts.ok && this.streaming && cfg.injectStreamUsage && supportsIncludeUsage(this.kind) && facts.includeUsage != 1) this.inject(ptr, len);
+    if (facts.ok && this.streaming && cfg.injectStreamUsage && supportsIncludeUsage(this.kind) && facts.includeUsage != 1) this.inject(ptr, len, facts);
 
     let cap: i64 = 0;
     if (generatesOutput(this.kind)) {
@@ -160,9 +165,10 @@ export class TokenStream extends HttpContext {
     }
     // Which limits apply, and what a reservation costs each.
     const route = root.keysRoute ? getPropertyString(P_ROUTE_NAME) : null;
-    const estimate = new TokenCounts();
+    const estimate = COUNTS;
     estimate.input = this.promptTokens;
     estimate.output = cap;
+    estimate.cacheRead = estimate.cacheWrite = 0;
     for (let i = 0; i < cfg.limits.length; i++) {
       const l = unchecked(cfg.limits[i]);
       const key = keyValueOf(l, root.keyHeaders, this.headerValues, this.model, route === null ? "" : route);
@@ -187,7 +193,7 @@ export class TokenStream extends HttpContext {
     return false;
   }
 
-  private inject(ptr: usize, len: i32): void {
+  private inject(ptr: usize, len: i32, facts: RequestFacts): void {
     const m = this.tl.metrics!;
     if (this.lengthFixed) {
       // The headers already left with a content-length: a longer body would be cut or refused.
@@ -195,11 +201,17 @@ export class TokenStream extends HttpContext {
       if (logEnabled(LogLevel.Debug)) logDebug("token-limit: include_usage not injected: the request headers passed with a content-length (set holdHeaders)");
       return;
     }
-    const body = new Uint8Array(len);
-    memory.copy(body.dataStart, ptr, <usize>len);
+    let r: PatchResult;
+    // The common request has no stream_options: the member is added where the reader saw the
+    // root end, without walking the body again; otherwise setPath edits the object it finds.
+    if (facts.streamOptionsAbsent) r = appendToRoot(ptr, len, facts.appendAt, INCLUDE_PATH, TRUE_BYTES);
+    else {
+      const body = new Uint8Array(len);
+      memory.copy(body.dataStart, ptr, <usize>len);
+      r = setPath(body, INCLUDE_PATH, TRUE_BYTES);
+    }
     // The host's block is not read again: freed now, the patched body can take its place.
     releaseBorrowed();
-    const r = setPath(body, INCLUDE_PATH, TRUE_BYTES);
     if (!r.ok) { m.notInjected.increment(); return; }
     replaceBuffer(BufferType.HttpRequestBody, r.body!.buffer);
     this.strip = true;
@@ -283,7 +295,7 @@ export class TokenStream extends HttpContext {
     const meter = this.tl.takeMeter();
     meter.reset(this.kind, mode, this.strip, this.tl.config.maxResponseBytes);
     this.meter = meter;
-    if (meter.rewrites) removeHeaderMapValue(MapType.HttpResponseHeaders, "content-length");
+    if (meter.rewrites) removeHeaderMapValueBytes(MapType.HttpResponseHeaders, CONTENT_LENGTH);
     if (endOfStream) this.finish();
     return FilterHeadersStatus.Continue;
   }
@@ -324,7 +336,8 @@ export class TokenStream extends HttpContext {
     }
     meter.end();
     const acc = meter.usage;
-    const t = new TokenCounts();
+    const t = COUNTS;
+    t.input = t.output = t.cacheRead = t.cacheWrite = 0;
     let reported = acc.reported;
     if (reported) {
       t.input = acc.inputTokens;

@@ -5,9 +5,10 @@
  * tightest limit on every limited response, and the 429 refusal with `retry-after` and an
  * OpenAI-style error naming the limit.
  */
-import { HeaderPair, MapType, addHeaderMapValue, sendLocalResponse } from "../sdk/index";
+import { HeaderPair, MapType, addHeaderMapValueAt, sendLocalResponse } from "../sdk/index";
 import { ByteBuffer } from "../lib/bytes";
 import { appendDuration } from "../lib/duration";
+import { appendI64 } from "../lib/decimal";
 import { openAIErrorBody } from "../common/openai-error";
 import { AppliedLimit } from "./limits";
 
@@ -17,10 +18,26 @@ function resetText(ms: i64): string {
   return b.toString();
 }
 
+// Names encoded once and one buffer for the values: these headers go on every limited response.
+const LIMIT_TOKENS = String.UTF8.encode("x-ratelimit-limit-tokens");
+const REMAINING_TOKENS = String.UTF8.encode("x-ratelimit-remaining-tokens");
+const RESET_TOKENS = String.UTF8.encode("x-ratelimit-reset-tokens");
+const value = new ByteBuffer(32);
+
+function addHeader(name: ArrayBuffer, v: ByteBuffer): void {
+  addHeaderMapValueAt(MapType.HttpResponseHeaders, name, v.dataStart, <usize>v.length);
+}
+
 export function addLimitHeaders(a: AppliedLimit): void {
-  addHeaderMapValue(MapType.HttpResponseHeaders, "x-ratelimit-limit-tokens", a.limit.tokens.toString());
-  addHeaderMapValue(MapType.HttpResponseHeaders, "x-ratelimit-remaining-tokens", a.remaining.toString());
-  addHeaderMapValue(MapType.HttpResponseHeaders, "x-ratelimit-reset-tokens", resetText(a.resetMs));
+  value.reset();
+  appendI64(value, a.limit.tokens);
+  addHeader(LIMIT_TOKENS, value);
+  value.reset();
+  appendI64(value, a.remaining);
+  addHeader(REMAINING_TOKENS, value);
+  value.reset();
+  appendDuration(value, a.resetMs);
+  addHeader(RESET_TOKENS, value);
 }
 
 /** Whole seconds to wait, at least 1. */

@@ -18,6 +18,15 @@ function set(body: string, path: string, value: string) {
   return r;
 }
 
+/** The reader's one-walk append (`appendToRoot` at `RequestFacts.appendAt`); error -1: the reader says it does not apply. */
+function appendAfterRead(body: string, path: string, value: string) {
+  const b = lib.put(body), p = lib.put(path), v = lib.put(value);
+  const error = x.patchAppendAfterRead(b.ptr, b.len, p.ptr, p.len, v.ptr, v.len);
+  const r = { error, out: error === 0 ? lib.outputText() : null };
+  lib.free(b); lib.free(p); lib.free(v);
+  return r;
+}
+
 function remove(body: string, key: string) {
   const b = lib.put(body), k = lib.put(key);
   const error = x.patchRemove(b.ptr, b.len, k.ptr, k.len);
@@ -46,6 +55,42 @@ test("add a missing top-level member at the end, including into an empty object"
   assert.is(set(`{"a":1 }\n`, "stream", `true`).out, `{"a":1,"stream":true }\n`);
   assert.is(set(`{}`, "k", `"v"`).out, `{"k":"v"}`);
   assert.is(set(` { } `, "k", `[1,2]`).out, ` {"k":[1,2] } `);
+});
+
+test("appending after the request reader's walk gives setPath's bytes, and only when stream_options is absent", () => {
+  const bodies = [
+    `{"model":"m","stream":true}`,
+    `{"model":"m","stream":true}  \n`,
+    ` {"model":"m","messages":[{"role":"user","content":"hi"}] , "stream" : true }`,
+    `{"model":"m","metadata":{"a":{"b":[1,{"c":2}]}}}`,
+    `{"user":"u","user":"v","model":"m"}`,
+  ];
+  for (const body of bodies) {
+    const fast = appendAfterRead(body, "stream_options.include_usage", "true");
+    assert.is(fast.error, 0, body);
+    // setPath refuses a root with a duplicate key; the append does not walk keys it never edits.
+    if (body.includes(`"user":"u","user"`)) assert.is(fast.out, `{"user":"u","user":"v","model":"m","stream_options":{"include_usage":true}}`);
+    else assert.is(fast.out, set(body, "stream_options.include_usage", "true").out, body);
+    assert.equal(JSON.parse(fast.out!).stream_options, { include_usage: true });
+  }
+  // Present in any form, even null or spelled with an escape: the caller must use setPath.
+  for (const body of [`{"stream_options":null}`, `{"stream_options":{}}`, `{"stream\\u005foptions":{"x":1}}`, `{"stream_options":{"include_usage":false}}`]) {
+    assert.is(appendAfterRead(body, "stream_options.include_usage", "true").error, -1, body);
+  }
+  // An empty root (appendAt just after `{`) takes the member without a comma; an offset outside the body is refused.
+  const direct = (body: string, at: number) => {
+    const b = lib.put(body), p = lib.put("stream_options.include_usage"), v = lib.put("true");
+    const error = x.patchAppendToRoot(b.ptr, b.len, at, p.ptr, p.len, v.ptr, v.len);
+    const out = error === 0 ? lib.outputText() : null;
+    lib.free(b); lib.free(p); lib.free(v);
+    return { error, out };
+  };
+  assert.is(direct(`{}`, 1).out, set(`{}`, "stream_options.include_usage", "true").out);
+  assert.is(direct(` { } `, 2).out, set(` { } `, "stream_options.include_usage", "true").out);
+  assert.is(direct(`{}`, 0).error, LibError.UnexpectedEnd);
+  assert.is(direct(`{}`, 3).error, LibError.UnexpectedEnd);
+  // Not a whole JSON object: nothing to append to.
+  for (const body of [`{"model":"m"`, `[1]`, `{"model":"m"} x`]) assert.is(appendAfterRead(body, "stream_options.include_usage", "true").error, -1, body);
 });
 
 test("nested set: stream_options.include_usage = true, creating stream_options if absent", () => {

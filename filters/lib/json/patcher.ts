@@ -152,6 +152,28 @@ export function setPath(body: Uint8Array, path: StaticArray<JsonKey>, value: Uin
   return failed(LibError.NotFound, 0);
 }
 
+/**
+ * Adds `path` with `value` as a new member of the root object, for a caller that has just walked
+ * the `len` bytes at `ptr` and knows the root has no member `path[0]`: `appendAt` is the end of
+ * the root's last member, or just after its `{` when it has none. The body is not walked again
+ * (what `setPath` would do: validate it, look for the key); the new member goes after the last
+ * one, as `setPath` places it, and the bytes are read where they lie.
+ */
+export function appendToRoot(ptr: usize, len: i32, appendAt: i32, path: StaticArray<JsonKey>, value: Uint8Array): PatchResult {
+  if (path.length == 0) return failed(LibError.NotFound, 0);
+  if (appendAt < 1 || appendAt > len) return failed(LibError.UnexpectedEnd, appendAt);
+  // After `{` comes the first member; after a value, a comma first.
+  const first = <u32>load<u8>(ptr + <usize>(appendAt - 1)) == CharCode.LBRACE;
+  const text = memberText(path, 0, value, !first);
+  const out = new Uint8Array(len + text.length);
+  memory.copy(out.dataStart, ptr, <usize>appendAt);
+  memory.copy(out.dataStart + <usize>appendAt, text.dataStart, <usize>text.length);
+  memory.copy(out.dataStart + <usize>(appendAt + text.length), ptr + <usize>appendAt, <usize>(len - appendAt));
+  const r = new PatchResult();
+  r.body = out;
+  return r;
+}
+
 /** Sets the top-level member `key` to the raw JSON `value`. */
 export function setField(body: Uint8Array, key: JsonKey, value: Uint8Array): PatchResult {
   const path = new StaticArray<JsonKey>(1);

@@ -49,6 +49,13 @@ export class RequestFacts {
   includeUsage: i32 = -1;
   /** The body had a `stream_options` object. */
   hasStreamOptions: bool = false;
+  /**
+   * The kind defines `stream_options` and the body has no such member at all (not even `null`):
+   * with `appendAt`, lets a caller add it without walking the body again.
+   */
+  streamOptionsAbsent: bool = false;
+  /** The end of the root object's last member (just after its `{` when empty); -1 when the body was not read whole. */
+  appendAt: i32 = -1;
   /** Some message carries an image part (OpenAI `image_url`, Responses `input_image`, Anthropic `image`, Gemini image `inlineData`/`fileData`). */
   hasImages: bool = false;
   /** `tools` (or legacy `functions`) is a non-empty array. */
@@ -119,6 +126,8 @@ export class RequestFacts {
     this.choices = 1;
     this.includeUsage = -1;
     this.hasStreamOptions = false;
+    this.streamOptionsAbsent = false;
+    this.appendAt = -1;
     this.hasImages = false;
     this.hasTools = false;
     this.hasServerContext = false;

@@ -139,6 +139,7 @@ export class RequestReader {
     }
     const wanted = fieldsOf(kind);
     let seen: u32 = 0;
+    let lastEnd = root + 1;
     let k = sc.firstMember(root);
     while (k >= 0) {
       const v = sc.memberValue(k);
@@ -162,10 +163,13 @@ export class RequestReader {
         e = this.member(kind, field, v);
       }
       if (e < 0) return f.error != LlmError.None ? f : this.notJson();
+      lastEnd = e;
       k = sc.memberAfter(e);
     }
     if (k == JSON_FAIL) return this.notJson();
     if (!sc.finish(sc.containerEnd)) return this.notJson();
+    f.appendAt = lastEnd;
+    f.streamOptionsAbsent = (wanted & bit(Field.StreamOptions)) != 0 && (seen & bit(Field.StreamOptions)) == 0;
     return this.conclude(kind);
   }
 

@@ -3,7 +3,9 @@
  * Thin exports over the JSON patcher and escaper for the uvu tests. Each writes the new body
  * to the output buffer and returns the error code (0 on success); `errorAt` has the offset.
  */
-import { setPath, removeField, replaceInString, PatchResult } from "../json/patcher";
+import { setPath, removeField, replaceInString, appendToRoot, PatchResult } from "../json/patcher";
+import { RequestReader } from "../llm/request";
+import { ApiKind } from "../llm/api";
 import { jsonStringLiteral } from "../json/escape";
 import { JsonKey } from "../json/key";
 import { output, setError } from "./common";
@@ -31,6 +33,23 @@ function deliver(r: PatchResult): i32 {
 /** `path` is dot-separated (test keys contain no dots). */
 export function patchSetPath(ptr: usize, len: i32, pathPtr: usize, pathLen: i32, valuePtr: usize, valueLen: i32): i32 {
   return deliver(setPath(bytes(ptr, len), keys(pathPtr, pathLen), bytes(valuePtr, valueLen)));
+}
+
+let reader: RequestReader | null = null;
+
+/**
+ * Reads the body as an OpenAI chat request, then adds `path` with `appendToRoot` at the reader's
+ * `appendAt`. -1 when the reader did not find the body whole or found `stream_options` in it.
+ */
+export function patchAppendAfterRead(ptr: usize, len: i32, pathPtr: usize, pathLen: i32, valuePtr: usize, valueLen: i32): i32 {
+  if (reader === null) reader = new RequestReader();
+  const f = reader!.read(ApiKind.OpenAIChat, ptr, len);
+  if (!f.ok || !f.streamOptionsAbsent) return -1;
+  return deliver(appendToRoot(ptr, len, f.appendAt, keys(pathPtr, pathLen), bytes(valuePtr, valueLen)));
+}
+
+export function patchAppendToRoot(ptr: usize, len: i32, appendAt: i32, pathPtr: usize, pathLen: i32, valuePtr: usize, valueLen: i32): i32 {
+  return deliver(appendToRoot(ptr, len, appendAt, keys(pathPtr, pathLen), bytes(valuePtr, valueLen)));
 }
 
 export function patchRemove(ptr: usize, len: i32, keyPtr: usize, keyLen: i32): i32 {

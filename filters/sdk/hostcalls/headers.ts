@@ -81,6 +81,11 @@ export function addHeaderMapValueBytes(map: MapType, key: ArrayBuffer, value: Ar
   return record(proxy_add_header_map_value(map, changetype<usize>(key), key.byteLength, changetype<usize>(value), value.byteLength));
 }
 
+/** `addHeaderMapValueBytes` with the value given as `len` bytes at `ptr` (a value written into scratch memory). */
+export function addHeaderMapValueAt(map: MapType, key: ArrayBuffer, ptr: usize, len: usize): Status {
+  return record(proxy_add_header_map_value(map, changetype<usize>(key), key.byteLength, ptr, len));
+}
+
 /** Adds one more entry (a repeated header when the key exists). */
 export function addHeaderMapValue(map: MapType, key: string, value: string): Status {
   return addHeaderMapValueBytes(map, String.UTF8.encode(key), String.UTF8.encode(value));
