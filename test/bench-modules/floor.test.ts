@@ -36,7 +36,8 @@ function countsByCallback(trace: TraceEntry[]): string[] {
 for (const streaming of [false, true]) {
   const x = benchExchange(streaming);
   test(`${x.name}: the floor makes token-limit's host calls, callback by callback`, async () => {
-    const { script, profile } = await deriveFloor(x);
+    const { script, profile, outside } = await deriveFloor(x);
+    assert.is(outside, 0, "token-limit makes no host call outside the stream during an exchange");
     const limiter = await loadTokenLimit(KEEP_TRACE);
     for (let i = 0; i < 2; i++) runExchange(limiter, x);
     const expected = runExchange(limiter, x).trace();
