@@ -13,7 +13,7 @@ import { Host, HostLoadError } from "../../harness/index.ts";
 import type { TraceEntry } from "../../harness/vm.ts";
 import { build } from "../../scripts/build.ts";
 import { BENCH_CONFIG } from "../../filters/token-limit/test-support.ts";
-import { FLOOR_WASM, benchExchange, checkFloor, deriveFloor, loadFloor, loadTokenLimit, runExchange } from "../../bench/suites/token-limit.ts";
+import { FLOOR_WASM, benchExchange, checkFloor, deriveFloor, loadFloor, loadTokenLimit, runExchange } from "./token-limit-floor.ts";
 import { callsByCallback, floorScript, hostCallProfile } from "./floor-script.ts";
 
 await build(["token-limit", "bench-floor"]);
