@@ -70,4 +70,15 @@ test("metrics: token usage by type and model, unlisted models counted as other",
   assert.is(host.metric("tollgate.token_limit.usage_reported")?.value, 2);
 });
 
+test("metrics: a listed model's dots become underscores in its label (Envoy's stat name segments)", async () => {
+  const host = await loadLimiter({ models: ["gpt-4o-mini", "gpt-4.1-mini"] });
+  const usage = JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: "x" } }], usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 } });
+  for (const model of ["gpt-4.1-mini", "gpt-4o-mini", "gpt-4.1-mini"]) {
+    await exchange(host, { body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }), responseChunks: [usage] });
+  }
+  assert.is(host.metric("tollgate.gen_ai.client.token.usage.type.input.model.gpt-4_1-mini")?.value, 14);
+  assert.is(host.metric("tollgate.gen_ai.client.token.usage.type.output.model.gpt-4_1-mini")?.value, 6);
+  assert.is(host.metric("tollgate.gen_ai.client.token.usage.type.input.model.gpt-4o-mini")?.value, 7);
+});
+
 test.run();

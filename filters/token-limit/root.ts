@@ -69,6 +69,8 @@ export class TokenLimitRoot extends RootContext {
   reader: RequestReader = new RequestReader();
   meters: ResponseMeter[] = [];
   metrics: TokenMetrics | null = null;
+  /** `config.models` as metric labels (built once: a label is needed on every request). */
+  modelLabels: string[] = [];
 
   onConfigure(configurationSize: u32): bool {
     const bytes = pluginConfigurationBytes("token-limit");
@@ -88,6 +90,9 @@ export class TokenLimitRoot extends RootContext {
     let route = false;
     for (let i = 0; i < c.limits.length; i++) if (unchecked(c.limits[i]).keyRoute) route = true;
     this.keysRoute = route;
+    const labels = new Array<string>(c.models.length);
+    for (let i = 0; i < c.models.length; i++) unchecked(labels[i] = sanitize(unchecked(c.models[i])));
+    this.modelLabels = labels;
     const m = this.metrics === null ? new TokenMetrics() : this.metrics!;
     m.perLimitRejected = [];
     for (let i = 0; i < c.limits.length; i++) m.perLimitRejected.push(Counter.define("tollgate.token_limit.rejected." + unchecked(c.limits[i]).name));
@@ -109,7 +114,8 @@ export class TokenLimitRoot extends RootContext {
 
   /** The metric label of a model: itself when configured, else `other`. */
   modelLabel(model: string): string {
-    return this.config.models.includes(model) ? sanitize(model) : "other";
+    const i = this.config.models.indexOf(model);
+    return i >= 0 ? unchecked(this.modelLabels[i]) : "other";
   }
 
   newHttpContext(contextId: u32): HttpContext | null {
