@@ -4,8 +4,8 @@
  * bench's exchanges its trace has, callback by callback, the same calls by kind, count, sizes and
  * status as token-limit's (and the same callback results), on the same shared-data keys; a route-
  * keyed limit (a property read) is followed too. The comparison catches a floor that drifts, the
- * script's key recovery follows the CAS chain, a malformed script is refused, and what the host
- * copies in is freed.
+ * script's key recovery follows the CAS chain, a malformed script is refused, and memory stays
+ * flat (what the host writes lands in one reused block).
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -131,7 +131,7 @@ test("a malformed script is refused at configure, never a trap", async () => {
   }
 });
 
-test("memory stays flat: what the host copies in is freed", async () => {
+test("memory stays flat: what the host writes lands in one reused block", async () => {
   const x = benchExchange(true);
   const { script } = await deriveFloor(x);
   const floor = await loadFloor(script);
