@@ -18,7 +18,7 @@ interface SdkTests {
   serializeExample(): number;
   serializeEmpty(): number;
   parseAndRender(ptr: number, len: number): number;
-  pickAndRender(ptr: number, len: number, namesPtr: number, namesLen: number): number;
+  pickAndRender(ptr: number, len: number, namesPtr: number, namesLen: number, asStrings: number): number;
   propertyPath(ptr: number, len: number): number;
   filterStateArgs(pp: number, pl: number, vp: number, vl: number, span: number): number;
   hostAlloc(size: number): number;
@@ -88,11 +88,15 @@ test("parsePairs reads the example, an empty map and the spec's single NUL", () 
   assert.is(parse(hex("00 00 00 00")), "0"); // Envoy's empty map/list property value
 });
 
+/** Both pickers (values copied, strings decoded in place) must agree; their common answer. */
 function pick(bytes: Uint8Array, names: string): string | null {
-  return withInput(bytes, (ptr, len) => withInput(new TextEncoder().encode(names), (np, nl) => {
-    const out = sdk.pickAndRender(ptr, len, np, nl);
+  const run = (asStrings: boolean) => withInput(bytes, (ptr, len) => withInput(new TextEncoder().encode(names), (np, nl) => {
+    const out = sdk.pickAndRender(ptr, len, np, nl, asStrings ? 1 : 0);
     return out === 0 ? null : new TextDecoder().decode(output(out));
   }));
+  const copied = run(false);
+  assert.is(run(true), copied, `pickPairStringsAt vs pickPairValuesAt for ${names}`);
+  return copied;
 }
 
 test("pickPairValuesAt: the first value of each name asked (lowercased), absent ones null, malformed maps null", () => {
@@ -103,6 +107,10 @@ test("pickPairValuesAt: the first value of each name asked (lowercased), absent 
   assert.is(pick(twice, "a"), "1");
   for (let len = 1; len < EXAMPLE.length; len++) assert.is(pick(EXAMPLE.subarray(0, len), ":status"), null, `length ${len}`);
   assert.is(pick(Uint8Array.from([...EXAMPLE, 0]), ":status"), null);
+  // UTF-8 values and an empty value decode alike through both.
+  const value = [...new TextEncoder().encode("é€")]; // 5 bytes
+  const utf8 = Uint8Array.from([...hex("02 00 00 00 01 00 00 00 05 00 00 00 01 00 00 00 00 00 00 00"), 0x61, 0, ...value, 0, ...hex("62 00 00")]);
+  assert.is(pick(utf8, "a/b/c"), "é€\n\n-");
 });
 
 test("every truncation of the example and trailing garbage are malformed, not a trap", () => {

@@ -11,7 +11,7 @@ import {
   proxy_remove_header_map_value, proxy_replace_header_map_value, proxy_set_header_map_pairs,
 } from "./raw";
 import { SLOT_A, SLOT_B, release, takeBytes } from "./memory";
-import { HeaderPair, parsePairsAt, pickPairValuesAt, serializePairs } from "./pairs";
+import { HeaderPair, parsePairsAt, pickPairStringsAt, serializePairs } from "./pairs";
 import { record } from "./status";
 
 /** First value of `key` as bytes; null when absent (NotFound) or the map is unavailable. */
@@ -54,14 +54,9 @@ export function getHeaderMapValues(map: MapType, keys: ArrayBuffer[]): Array<str
   const status = record(proxy_get_header_map_pairs(map, SLOT_A, SLOT_B));
   if (status != Status.Ok) return null;
   const ptr = load<usize>(SLOT_A);
-  const raw = pickPairValuesAt(ptr, load<usize>(SLOT_B), keys);
+  const out = pickPairStringsAt(ptr, load<usize>(SLOT_B), keys);
   release(ptr);
-  if (raw === null) { record(Status.SerializationFailure); return null; }
-  const out = new Array<string | null>(keys.length);
-  for (let i = 0; i < raw.length; i++) {
-    const v = unchecked(raw[i]);
-    unchecked(out[i] = v === null ? null : String.UTF8.decode(v));
-  }
+  if (out === null) record(Status.SerializationFailure);
   return out;
 }
 

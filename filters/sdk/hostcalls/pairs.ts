@@ -140,23 +140,52 @@ export function parsePairsAt(ptr: usize, len: usize): HeaderPair[] | null {
   return c.malformed ? null : pairs;
 }
 
-/**
- * The first value of each of `keys` (exact bytes, lowercase as Envoy keeps header names) in the
- * serialized map of `len` bytes at `ptr`, null for a key absent; null for a malformed map (as
- * `parsePairsAt`). Only the values asked for are copied: one pairs read then costs less than a
- * `get_header_map_value` per header when a filter reads several.
- */
-export function pickPairValuesAt(ptr: usize, len: usize, keys: ArrayBuffer[]): Array<ArrayBuffer | null> | null {
-  const out = new Array<ArrayBuffer | null>(keys.length);
+// Where each wanted value lies in the serialized map: (ptr, len) pairs, ptr 0 for absent. Reused:
+// a header read is on every request's path and needs no allocation of its own.
+let spans = new StaticArray<usize>(16);
+
+/** Fills `spans` with the first value of each of `keys` (exact bytes); false when the map is malformed. */
+function locatePairValues(ptr: usize, len: usize, keys: ArrayBuffer[]): bool {
+  const n = keys.length;
+  if (spans.length < 2 * n) spans = new StaticArray<usize>(2 * n);
+  for (let k = 0; k < 2 * n; k++) unchecked(spans[k] = 0);
   const c = new PairCursor(ptr, len);
   while (c.next()) {
-    for (let k = 0; k < keys.length; k++) {
+    for (let k = 0; k < n; k++) {
       const want = unchecked(keys[k]);
-      if (unchecked(out[k]) !== null || <usize>want.byteLength != c.keyLen || memory.compare(changetype<usize>(want), c.keyPtr, c.keyLen) != 0) continue;
-      unchecked(out[k] = copyOut(c.valuePtr, c.valueLen));
+      if (unchecked(spans[2 * k]) != 0 || <usize>want.byteLength != c.keyLen || memory.compare(changetype<usize>(want), c.keyPtr, c.keyLen) != 0) continue;
+      unchecked(spans[2 * k] = c.valuePtr);
+      unchecked(spans[2 * k + 1] = c.valueLen);
     }
   }
-  return c.malformed ? null : out;
+  return !c.malformed;
+}
+
+/**
+ * The first value of each of `keys` (exact bytes, lowercase as Envoy keeps header names, e.g. from
+ * `headerKeys`) in the serialized map of `len` bytes at `ptr`, copied; null for a key absent; null
+ * for a malformed map (as `parsePairsAt`). Only the values asked for are copied: one pairs read
+ * then costs less than a `get_header_map_value` per header when a filter reads several.
+ */
+export function pickPairValuesAt(ptr: usize, len: usize, keys: ArrayBuffer[]): Array<ArrayBuffer | null> | null {
+  if (!locatePairValues(ptr, len, keys)) return null;
+  const out = new Array<ArrayBuffer | null>(keys.length);
+  for (let k = 0; k < keys.length; k++) {
+    const p = unchecked(spans[2 * k]);
+    if (p != 0) unchecked(out[k] = copyOut(p, unchecked(spans[2 * k + 1])));
+  }
+  return out;
+}
+
+/** `pickPairValuesAt` with each value decoded as UTF-8 straight from the map (no copy in between). */
+export function pickPairStringsAt(ptr: usize, len: usize, keys: ArrayBuffer[]): Array<string | null> | null {
+  if (!locatePairValues(ptr, len, keys)) return null;
+  const out = new Array<string | null>(keys.length);
+  for (let k = 0; k < keys.length; k++) {
+    const p = unchecked(spans[2 * k]);
+    if (p != 0) unchecked(out[k] = String.UTF8.decodeUnsafe(p, unchecked(spans[2 * k + 1])));
+  }
+  return out;
 }
 
 /** Parses a serialized map held in an ArrayBuffer (e.g. a map-typed property value). */

@@ -5,7 +5,7 @@
  * host. Results are ArrayBuffers handed back as (pointer, `outputLen()`).
  */
 import "../runtime/abort";
-import { HeaderPair, parsePairsAt, pickPairValuesAt, serializePairs } from "../hostcalls/pairs";
+import { HeaderPair, parsePairsAt, pickPairStringsAt, pickPairValuesAt, serializePairs } from "../hostcalls/pairs";
 import { headerKeys } from "../hostcalls/headers";
 import { encodePropertyPath } from "../hostcalls/properties";
 import { encodeSetEnvoyFilterStateArguments } from "../hostcalls/foreign";
@@ -43,16 +43,26 @@ export function parseAndRender(ptr: usize, len: usize): usize {
 
 /**
  * Picks the values of `names` (`/`-separated, at `namesPtr`) from the map at `ptr` and renders one
- * line each (`-` for absent), or returns 0 when the map is malformed.
+ * line each (`-` for absent), or returns 0 when the map is malformed; `asStrings` takes the values
+ * through `pickPairStringsAt` (decoded in place) instead of `pickPairValuesAt` (copied).
  */
-export function pickAndRender(ptr: usize, len: usize, namesPtr: usize, namesLen: usize): usize {
+export function pickAndRender(ptr: usize, len: usize, namesPtr: usize, namesLen: usize, asStrings: bool): usize {
   const names = String.UTF8.decodeUnsafe(namesPtr, namesLen).split("/");
-  const values = pickPairValuesAt(ptr, len, headerKeys(names));
-  if (values === null) return 0;
   let text = "";
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    text += (i > 0 ? "\n" : "") + (v === null ? "-" : String.UTF8.decode(v));
+  if (asStrings) {
+    const strings = pickPairStringsAt(ptr, len, headerKeys(names));
+    if (strings === null) return 0;
+    for (let i = 0; i < strings.length; i++) {
+      const v = strings[i];
+      text += (i > 0 ? "\n" : "") + (v === null ? "-" : v);
+    }
+  } else {
+    const values = pickPairValuesAt(ptr, len, headerKeys(names));
+    if (values === null) return 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      text += (i > 0 ? "\n" : "") + (v === null ? "-" : String.UTF8.decode(v));
+    }
   }
   return give(String.UTF8.encode(text));
 }
