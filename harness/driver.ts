@@ -147,7 +147,7 @@ export class HttpStream implements StreamHooks {
   property(path: string): string | undefined { const v = this.filterState.get(path); return v && text(v); }
   /** Hostcalls and callbacks of this stream's contexts, in order. */
   trace(plugin?: string): TraceEntry[] {
-    return this.slots.filter((s) => !plugin || s.plugin.spec.name === plugin).flatMap((s) => s.ctx.trace).sort((a, b) => a.seq - b.seq);
+    return this.slots.filter((s) => !plugin || s.plugin.spec.name === plugin).flatMap((s) => s.ctx.trace.entries()).sort((a, b) => a.seq - b.seq);
   }
   logs(level?: LogLevelName): string[] {
     // Context ids repeat across VMs (workers, FAIL_RELOAD's fresh VM): the line must come from this stream's VM.

@@ -279,7 +279,7 @@ export class Host implements VmOwner {
   misuse(): Misuse[] { return this.vms.flatMap((vm) => vm.misuse); }
   /** Hostcalls made outside any stream: start-up and root contexts. */
   trace(): TraceEntry[] {
-    return [...this.vms.flatMap((vm) => vm.vmTrace), ...this.plugins.flatMap((p) => p.roots.flatMap((r) => r.trace))].sort((a, b) => a.seq - b.seq);
+    return [...this.vms.flatMap((vm) => vm.vmTrace.entries()), ...this.plugins.flatMap((p) => p.roots.flatMap((r) => r.trace.entries()))].sort((a, b) => a.seq - b.seq);
   }
   /** Moves the manual clock: fires ticks and callout timeouts due meanwhile. */
   advance(ms: number): void { this.environment.advance(ms); }

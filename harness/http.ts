@@ -7,7 +7,7 @@
  */
 import type { HeaderMap } from "./header-map.ts";
 import type { RootContext } from "./root.ts";
-import type { TraceEntry } from "./vm.ts";
+import { TraceLog } from "./trace-log.ts";
 
 export type Direction = "request" | "response";
 
@@ -78,7 +78,7 @@ export class StreamContext {
   foreignArgs: Uint8Array = new Uint8Array(0);
   /** Properties declared with the `declare_property` foreign function (effective in root contexts). */
   readonly declared = new Map<string, { readonly: boolean }>();
-  trace: TraceEntry[] = [];
+  readonly trace = new TraceLog();
 
   constructor(readonly id: number, readonly root: RootContext, readonly hooks: StreamHooks) {}
 

@@ -9,7 +9,7 @@ import type { Timer } from "./clock.ts";
 import type { HeaderMap } from "./header-map.ts";
 import type { PropertyTree } from "./properties.ts";
 import type { Callout } from "./callouts.ts";
-import type { TraceEntry } from "./vm.ts";
+import { TraceLog } from "./trace-log.ts";
 
 export type FailurePolicy = "FAIL_CLOSED" | "FAIL_OPEN" | "FAIL_RELOAD";
 
@@ -60,7 +60,7 @@ export class RootContext {
   foreignArgs: Uint8Array = new Uint8Array(0);
   /** Properties declared with the `declare_property` foreign function (effective in root contexts). */
   readonly declared = new Map<string, { readonly: boolean }>();
-  trace: TraceEntry[] = [];
+  readonly trace = new TraceLog();
 
   constructor(readonly id: number, readonly plugin: PluginSpec) {}
 }

@@ -8,7 +8,7 @@
 import type { BodyBuffer } from "./http.ts";
 import type { PropertyTree } from "./properties.ts";
 import type { RootContext } from "./root.ts";
-import type { TraceEntry } from "./vm.ts";
+import { TraceLog } from "./trace-log.ts";
 
 /** Facts about the connection that properties read (`connection.*`, `connection_id`). */
 export interface ConnectionInfo {
@@ -43,7 +43,7 @@ export class TcpContext {
   foreignArgs: Uint8Array = new Uint8Array(0);
   /** Properties declared with the `declare_property` foreign function (effective in root contexts). */
   readonly declared = new Map<string, { readonly: boolean }>();
-  trace: TraceEntry[] = [];
+  readonly trace = new TraceLog();
 
   constructor(readonly id: number, readonly root: RootContext, readonly hooks: TcpHooks) {}
 }

@@ -167,7 +167,7 @@ export class TcpConnection implements TcpHooks {
   get heldUpstream(): Uint8Array { return this.writeBuffer.bytes; }
   /** Value stored with `proxy_set_property`, as text. */
   property(path: string): string | undefined { const v = this.filterState.get(path); return v && text(v); }
-  trace(): TraceEntry[] { return this.slots.flatMap((s) => s.ctx.trace).sort((a, b) => a.seq - b.seq); }
+  trace(): TraceEntry[] { return this.slots.flatMap((s) => s.ctx.trace.entries()).sort((a, b) => a.seq - b.seq); }
   logs(level?: LogLevelName): string[] {
     return this.slots.flatMap((s) => s.plugin.host.logEntries.filter((e: LogEntry) =>
       logOrigin.get(e) === s.vm && e.context === s.ctx.id && e.context !== 0 && e.plugin === s.plugin.spec.name && (!level || e.level === level)))

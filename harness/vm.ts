@@ -14,18 +14,11 @@ import type { Environment } from "./environment.ts";
 import { HostLoadError, type CompiledModule } from "./compile.ts";
 import type { PropertyTree } from "./properties.ts";
 import type { ClusterTarget } from "./callouts.ts";
+import { nameId, TraceLog } from "./trace-log.ts";
+
+export type { TraceEntry } from "./trace-log.ts";
 
 export type Context = RootContext | StreamContext | TcpContext;
-
-export interface TraceEntry {
-  seq: number;
-  kind: "hostcall" | "callback";
-  name: string;
-  /** Context the call ran in (the effective one for hostcalls, if set). */
-  context: number;
-  args: Array<number | bigint>;
-  result?: number;
-}
 
 export interface Misuse { worker: number; context: number; call: string; reason: string }
 
@@ -61,7 +54,20 @@ export interface CallResult {
   flush(): void;
 }
 
+/** Trace sequence numbers, process-wide: they order the entries of every context and host. */
 let traceSeq = 0;
+
+/** What a host call's wrapper knows of its import, fixed when the import is wrapped. */
+class HostcallSite {
+  readonly name: number;
+  readonly proxyCall: boolean;
+  readonly wasiCall: boolean;
+  constructor(readonly qualified: string) {
+    this.name = nameId(qualified);
+    this.proxyCall = qualified.startsWith("env.proxy_");
+    this.wasiCall = qualified.startsWith("wasi.");
+  }
+}
 
 const DURING_ALLOC = { allowed: ALLOWED_DURING_ALLOC, phase: "the allocator" };
 const NOTHING = (): void => {};
@@ -84,7 +90,7 @@ export class Vm {
   failure: string | null = null;
   current: Context | null = null;
   /** VM context (id 0) activity: start-up and allocator calls are traced here. */
-  readonly vmTrace: TraceEntry[] = [];
+  readonly vmTrace = new TraceLog();
   effectiveId = 0;
   localResponseSent = false;
   /** Actions of the running callback that Envoy defers until it returns; null until the first. */
@@ -134,38 +140,33 @@ export class Vm {
   }
 
   /**
-   * Appends to a trace kept to `traceLimit` entries (the caller builds `entry` with `seq: 0`).
-   * Callers on the hot path check `traceLimit > 0` first and call `skipTrace()` instead, so that
-   * with no trace kept no entry is even built; the sequence advances alike either way.
+   * Traces a callback in `log` (kept to `traceLimit` entries); returns the entry's index for
+   * `setResult`, or -1 when no trace is kept. The sequence advances alike either way.
    */
-  private record(list: TraceEntry[], entry: TraceEntry): TraceEntry | null {
-    entry.seq = ++traceSeq;
+  private traceCallback(log: TraceLog, name: string, context: number, args: readonly number[]): number {
     const limit = this.services.traceLimit;
-    if (limit <= 0) return null;
-    list.push(entry);
-    if (list.length > limit) list.splice(0, list.length - limit);
-    return entry;
+    if (!(limit > 0)) { traceSeq++; return -1; }
+    return log.callback(limit, ++traceSeq, nameId(name), context, args);
   }
-  private skipTrace(): null { traceSeq++; return null; }
 
   /**
    * Wraps a hostcall: start-section and restricted-callback traps, memory faults as
    * INVALID_MEMORY_ACCESS (WASI: errno FAULT), trace, and misuse bookkeeping.
    */
   hostcall(qualified: string, impl: (...args: any[]) => number, faultValue: number = Status.INVALID_MEMORY_ACCESS, arity = -1) {
-    const proxyCall = qualified.startsWith("env.proxy_"), wasiCall = qualified.startsWith("wasi.");
+    const site = new HostcallSite(qualified);
     const vm = this;
     // The common arities get a wrapper with fixed parameters (the load checked every import's
     // signature, so the count is exact): no rest array and spread call per host call, and the
-    // trace's argument list is built only when a trace is kept. What surrounds the call is in
-    // prototype methods, one target for every import (a closure per import would make those
-    // calls megamorphic and keep V8 from inlining them).
+    // arguments go to the trace's columns as they are. What surrounds the call is in prototype
+    // methods, one target for every import (a closure per import would make those calls
+    // megamorphic and keep V8 from inlining them).
     if (arity === 5) {
       return (a: number, b: number, c: number, d: number, e: number): number => {
         vm.enterHostcall(qualified);
         let result: number;
         try { result = impl(a, b, c, d, e); } catch (x) { result = vm.faultResult(x, faultValue); }
-        return vm.leaveHostcall(qualified, proxyCall, wasiCall, result, vm.services.traceLimit > 0 ? [a, b, c, d, e] : null);
+        return vm.leaveHostcall(site, result, 5, a, b, c, d, e);
       };
     }
     if (arity === 4) {
@@ -173,7 +174,7 @@ export class Vm {
         vm.enterHostcall(qualified);
         let result: number;
         try { result = impl(a, b, c, d); } catch (x) { result = vm.faultResult(x, faultValue); }
-        return vm.leaveHostcall(qualified, proxyCall, wasiCall, result, vm.services.traceLimit > 0 ? [a, b, c, d] : null);
+        return vm.leaveHostcall(site, result, 4, a, b, c, d, 0);
       };
     }
     if (arity === 3) {
@@ -181,7 +182,7 @@ export class Vm {
         vm.enterHostcall(qualified);
         let result: number;
         try { result = impl(a, b, c); } catch (x) { result = vm.faultResult(x, faultValue); }
-        return vm.leaveHostcall(qualified, proxyCall, wasiCall, result, vm.services.traceLimit > 0 ? [a, b, c] : null);
+        return vm.leaveHostcall(site, result, 3, a, b, c, 0, 0);
       };
     }
     if (arity === 2) {
@@ -189,7 +190,7 @@ export class Vm {
         vm.enterHostcall(qualified);
         let result: number;
         try { result = impl(a, b); } catch (x) { result = vm.faultResult(x, faultValue); }
-        return vm.leaveHostcall(qualified, proxyCall, wasiCall, result, vm.services.traceLimit > 0 ? [a, b] : null);
+        return vm.leaveHostcall(site, result, 2, a, b, 0, 0, 0);
       };
     }
     if (arity === 1) {
@@ -197,14 +198,19 @@ export class Vm {
         vm.enterHostcall(qualified);
         let result: number;
         try { result = impl(a); } catch (x) { result = vm.faultResult(x, faultValue); }
-        return vm.leaveHostcall(qualified, proxyCall, wasiCall, result, vm.services.traceLimit > 0 ? [a] : null);
+        return vm.leaveHostcall(site, result, 1, a, 0, 0, 0, 0);
       };
     }
     return (...args: Array<number | bigint>): number => {
       vm.enterHostcall(qualified);
       let result: number;
       try { result = impl(...args); } catch (x) { result = vm.faultResult(x, faultValue); }
-      return vm.leaveHostcall(qualified, proxyCall, wasiCall, result, args);
+      const limit = vm.services.traceLimit;
+      if (limit > 0) {
+        const c = vm.ctx();
+        (c !== null ? c.trace : vm.vmTrace).hostcallList(limit, ++traceSeq, site.name, c !== null ? c.id : 0, result, args);
+      } else traceSeq++;
+      return vm.checkStatus(site, result);
     };
   }
 
@@ -224,16 +230,23 @@ export class Vm {
     return faultValue;
   }
 
-  /** After a host call: the trace entry (when kept) and the misuse bookkeeping. */
-  private leaveHostcall(qualified: string, proxyCall: boolean, wasiCall: boolean, result: number, args: Array<number | bigint> | null): number {
-    if (this.services.traceLimit > 0) {
-      const c = this.ctx();
-      this.record(c?.trace ?? this.vmTrace, { seq: 0, kind: "hostcall", name: qualified, context: c ? c.id : 0, args: args ?? [], result });
-    } else this.skipTrace();
-    if (proxyCall && (result === Status.BAD_ARGUMENT || result === Status.INVALID_MEMORY_ACCESS || result === Status.UNIMPLEMENTED)) {
-      this.noteMisuse(qualified, STATUS_NAMES[result]);
-    } else if (wasiCall && result === 21) {
-      this.noteMisuse(qualified, "FAULT");
+  /** After a host call of up to five arguments (`n` of them meaningful): the trace entry (when kept) and the misuse bookkeeping. */
+  private leaveHostcall(site: HostcallSite, result: number, n: number,
+    a: number | bigint, b: number | bigint, c: number | bigint, d: number | bigint, e: number | bigint): number {
+    const limit = this.services.traceLimit;
+    if (limit > 0) {
+      const ctx = this.ctx();
+      (ctx !== null ? ctx.trace : this.vmTrace).hostcall(limit, ++traceSeq, site.name, ctx !== null ? ctx.id : 0, result, n, a, b, c, d, e);
+    } else traceSeq++;
+    return this.checkStatus(site, result);
+  }
+
+  /** A failing status is noted as ABI misuse (the call's result is returned unchanged). */
+  private checkStatus(site: HostcallSite, result: number): number {
+    if (site.proxyCall && (result === Status.BAD_ARGUMENT || result === Status.INVALID_MEMORY_ACCESS || result === Status.UNIMPLEMENTED)) {
+      this.noteMisuse(site.qualified, STATUS_NAMES[result]);
+    } else if (site.wasiCall && result === 21) {
+      this.noteMisuse(site.qualified, "FAULT");
     }
     return result;
   }
@@ -287,7 +300,7 @@ export class Vm {
     }
     for (const [name, run] of steps) {
       this.restricted = { allowed: ALLOWED_DURING_START, phase: name };
-      this.record(this.vmTrace, { seq: 0, kind: "callback", name, context: 0, args: [] });
+      this.traceCallback(this.vmTrace, name, 0, []);
       try { run(); } catch (err) { this.fail(`trap in ${name}: ${errorText(err)}`); } finally { this.restricted = null; }
       if (this.failed) return;
     }
@@ -306,8 +319,7 @@ export class Vm {
     this.effectiveId = 0;
     this.localResponseSent = false;
     this.deferred = null;
-    const entry = this.services.traceLimit > 0
-      ? this.record(ctx.trace, { seq: 0, kind: "callback", name, context: ctx.id, args: args.slice() }) : this.skipTrace();
+    const traced = this.traceCallback(ctx.trace, name, ctx.id, args);
     let value = 0, trapped = false;
     try {
       value = (fn(...args) ?? 0) as number;
@@ -318,7 +330,7 @@ export class Vm {
       this.current = null;
       this.effectiveId = 0;
     }
-    if (!trapped && entry) entry.result = value >>> 0;
+    if (!trapped && traced >= 0) ctx.trace.setResult(traced, value >>> 0);
     const lrs = this.localResponseSent;
     this.localResponseSent = false;
     const actions = trapped ? null : this.deferred;
