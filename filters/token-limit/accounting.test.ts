@@ -43,6 +43,28 @@ for (const f of fixtures) {
   });
 }
 
+test("a whole-event chunk is counted as the SSE parser reads it, also after a shape learned from a two-line event", async () => {
+  // The second event's data spans two `data:` lines, so the shape learned from it holds a line
+  // break; the third is the same bytes on ONE data line plus a field line, which SSE reads as
+  // data `{"choices":[{"index":0,` (no text). Whole events per chunk must count what bytes one
+  // at a time count: a fast path that took the chunk as one event would count "world" too.
+  const events = [
+    `data: {"choices":[{"index":0,"delta":{"content":"one two"}}]}\n\n`,
+    `data: {"choices":[{"index":0,\ndata: "delta":{"content":"hello there"}}]}\n\n`,
+    `data: {"choices":[{"index":0,\n"delta":{"content":"world world world world world world"}}]}\n\n`,
+    `data: {"choices":[{"index":0,"delta":{"content":"three four"}}]}\n\n`,
+    `data: {"choices":[{"index":0,"delta":{"content":"five six"}}]}\n\n`,
+  ];
+  const outputs: string[] = [];
+  for (const chunks of [events, events.join("").split("")]) {
+    const host = await loadLimiter();
+    const s = await exchange(host, { body: bodyFor("openai.chat_completions", true), contentType: "text/event-stream", responseChunks: chunks });
+    assert.is(s.property("tollgate.usage_source"), "estimated");
+    outputs.push(String(s.property("tollgate.output_tokens")));
+  }
+  assert.is(outputs[0], outputs[1], "whole events vs one byte at a time");
+});
+
 test("a stream cut before any usage: output estimated from the streamed text, marked estimated", async () => {
   const host = await loadLimiter();
   const s = host.stream();

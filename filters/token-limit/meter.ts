@@ -163,14 +163,7 @@ export class ResponseMeter {
   private event(tp: usize, tl: i32, dp: usize, dl: i32): i32 {
     const shape = this.shape;
     if (shape.match(tp, tl, dp, dl)) {
-      // Plain text (no escapes): gathered and read in runs, one estimator pass per run rather than per event.
-      const pending = this.pendingText;
-      for (let i = 0, n = shape.textCount; i < n; i++) {
-        const len = shape.textLength(i);
-        if (pending.length + len > MAX_PENDING_TEXT) this.flushText();
-        if (len > MAX_PENDING_TEXT) addTokenFeatures(this.features, dp + <usize>shape.textStart(i), len, false);
-        else pending.append(dp + <usize>shape.textStart(i), len);
-      }
+      this.shapedText(dp);
       return EventFlag.None;
     }
     const flags = this.usage.event(tp, tl, dp, dl);
@@ -179,6 +172,19 @@ export class ResponseMeter {
       if (flags == EventFlag.None) shape.learn(tp, tl, dp, dl, this.text.spans);
     }
     return flags;
+  }
+
+  /** The texts of an event `shape` just matched (data at `dp`): no usage to read, only text to count. */
+  private shapedText(dp: usize): void {
+    const shape = this.shape;
+    // Plain text (no escapes): gathered and read in runs, one estimator pass per run rather than per event.
+    const pending = this.pendingText;
+    for (let i = 0, n = shape.textCount; i < n; i++) {
+      const len = shape.textLength(i);
+      if (pending.length + len > MAX_PENDING_TEXT) this.flushText();
+      if (len > MAX_PENDING_TEXT) addTokenFeatures(this.features, dp + <usize>shape.textStart(i), len, false);
+      else pending.append(dp + <usize>shape.textStart(i), len);
+    }
   }
 
   private element(el: Uint8Array): void {
@@ -197,6 +203,17 @@ export class ResponseMeter {
     const held = this.held;
     // With nothing held, the chunk is scanned where it lies; only an incomplete tail is kept.
     const direct = held.length == 0;
+    // The common chunk is one whole `data: …\n\n` event of the last shape read in full. The shape
+    // match proves the data holds no line break, so the chunk is not split into lines first; such
+    // an event carries no usage, so the client gets the chunk as it is.
+    if (direct && this.shape.lineFree && len >= 8 && <u32>load<u8>(ptr + <usize>(len - 1)) == CharCode.LF &&
+        <u32>load<u8>(ptr + <usize>(len - 2)) == CharCode.LF) {
+      const sse = this.sse, v = sse.view;
+      if (sse.simpleEvent(ptr, len, len - 2) && this.shape.match(0, 0, v.dataPtr, v.dataLen)) {
+        this.shapedText(v.dataPtr);
+        return null;
+      }
+    }
     if (!direct) held.append(ptr, len);
     const base = direct ? ptr : held.dataStart;
     const n = direct ? len : held.length;

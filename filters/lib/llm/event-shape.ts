@@ -74,10 +74,17 @@ export class EventShape {
   textCount: i32 = 0;
   /** The slot of the shape's text when it has exactly one, else -1. */
   private texts1: i32 = -1;
+  /**
+   * The learned data holds no CR or LF (it came from one `data:` line). An event that matches such
+   * a shape has no line break either (its other bytes are the copy's, its values plain string
+   * bytes or digits), so a caller may take a whole `data: …\n\n` chunk as one event on a match.
+   */
+  lineFree: bool = false;
 
   /** Forgets the learned shape (a new stream). */
   reset(): void {
     this.known = false;
+    this.lineFree = false;
     this.slots = 0;
     this.textCount = 0;
   }
@@ -95,6 +102,7 @@ export class EventShape {
    */
   learn(typePtr: usize, typeLen: i32, dataPtr: usize, dataLen: i32, spans: TextSpans): bool {
     this.known = false;
+    this.lineFree = false;
     if (dataLen > MAX_SHAPE_BYTES || spans.length == 0) return false;
     let slots = 0, texts = 0;
     // `fixed`: the next value is fixed (it follows `type`, `usage`, `usageMetadata` or `error`);
@@ -179,6 +187,12 @@ export class EventShape {
     this.slots = slots;
     this.texts1 = -1;
     if (texts == 1) for (let k = 0; k < slots; k++) if (unchecked(this.slotKind[k]) == <u8>Slot.Text) this.texts1 = k;
+    let breaks = false;
+    for (let k = 0; k < dataLen && !breaks; k++) {
+      const b = <u32>load<u8>(dataPtr + <usize>k);
+      breaks = b == CharCode.LF || b == CharCode.CR;
+    }
+    this.lineFree = !breaks;
     this.known = true;
     return true;
   }
