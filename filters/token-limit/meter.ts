@@ -121,6 +121,12 @@ export class ResponseMeter {
         break;
       }
       default: {
+        if (endOfStream && len > 0 && this.copy.length == 0 && !this.overflow && <i64>len <= this.maxCopy) {
+          // The whole body in one chunk (the usual JSON answer): read where it lies, no copy.
+          this.ended = true;
+          this.readJson(ptr, len);
+          return null;
+        }
         if (!this.overflow) {
           if (<i64>this.copy.length + <i64>len > this.maxCopy) { this.overflow = true; this.copy.reset(KEEP_CAPACITY); }
           else this.copy.append(ptr, len);
@@ -140,12 +146,16 @@ export class ResponseMeter {
       this.sse.end();
       this.drainSse();
     } else if (this.mode == BodyMode.Json && !this.overflow && this.copy.length > 0) {
-      const p = this.copy.dataStart, n = this.copy.length;
-      this.usage.body(p, n);
-      // The text is only needed for an estimate: skip it when the body reported usage.
-      if ((!this.usage.reported || !this.usage.outputFinal) && this.text.body(p, n) > 0) this.text.addFeatures(p, this.features);
+      this.readJson(this.copy.dataStart, this.copy.length);
       this.copy.reset(KEEP_CAPACITY);
     }
+  }
+
+  /** A whole non-streamed body: its usage, and its text when the usage does not settle the output. */
+  private readJson(p: usize, n: i32): void {
+    this.usage.body(p, n);
+    // The text is only needed for an estimate: skip it when the body reported usage.
+    if ((!this.usage.reported || !this.usage.outputFinal) && this.text.body(p, n) > 0) this.text.addFeatures(p, this.features);
   }
 
   /** Reads the events the parser has ready, in place (no copy per event). */
