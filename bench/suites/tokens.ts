@@ -3,10 +3,12 @@
  * The vocabulary-free token estimator against o200k_base (js-tiktoken) on generated text it was
  * not calibrated on: median and 90th-percentile absolute error per kind of text, and speed
  * beside, in the same run, the per-byte reference pass it replaced, a plain wasm byte loop and
- * js-tiktoken's exact count.
+ * js-tiktoken's exact count. With `TOKENS_BASELINE_WASM=<lib-bench.wasm of an earlier commit>`,
+ * that build's estimator is timed in the same interleaved rounds too (a before/after in one run).
  */
-import { build } from "../../scripts/build.ts";
-import { loadLib } from "../../filters/lib/test/wasm.ts";
+import { basename, relative, resolve } from "node:path";
+import { build, ROOT } from "../../scripts/build.ts";
+import { loadLib, type LibModule } from "../../filters/lib/test/wasm.ts";
 import { TEXT_KINDS } from "../corpus/text.ts";
 import { median, o200kEncoder, tokenSamples } from "../corpus/token-samples.ts";
 import { measureAll } from "../lib/measure.ts";
@@ -18,9 +20,17 @@ function percentile(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))];
 }
 
+/** The earlier build named by TOKENS_BASELINE_WASM, if any (loadLib takes a name under dist/test). */
+async function loadBaseline(): Promise<LibModule | null> {
+  const file = process.env.TOKENS_BASELINE_WASM;
+  if (!file) return null;
+  return loadLib(relative(resolve(ROOT, "dist/test"), resolve(file)).replace(/\.wasm$/, ""));
+}
+
 async function run(): Promise<void> {
   await build(["lib-bench"]);
   const lib = await loadLib("lib-bench");
+  const base = await loadBaseline();
   const samples = tokenSamples(2, 120); // seed 2: the calibration used seed 1
   const enc = o200kEncoder();
   const rows: Cell[][] = [];
@@ -42,21 +52,29 @@ async function run(): Promise<void> {
     if (lib.exports.benchEstimateTokens(p.ptr, p.len) !== lib.exports.benchEstimateTokensReference(p.ptr, p.len)) {
       throw new Error(`estimator disagrees with its reference on ${kind}`);
     }
-    const [est, before, loop, exact] = measureAll([
+    const bp = base?.put(big.bytes);
+    if (base && base.exports.benchEstimateTokens(bp!.ptr, bp!.len) !== lib.exports.benchEstimateTokens(p.ptr, p.len)) {
+      throw new Error(`estimator disagrees with the baseline build on ${kind}`);
+    }
+    const [est, before, loop, exact, baseline] = measureAll([
       { fn: () => lib.exports.benchEstimateTokens(p.ptr, p.len) },
       { fn: () => lib.exports.benchEstimateTokensReference(p.ptr, p.len) },
       { fn: () => lib.exports.benchByteLoop(p.ptr, p.len) },
       { fn: () => enc.encode(big.text).length },
+      ...(base ? [{ fn: () => base.exports.benchEstimateTokens(bp!.ptr, bp!.len) }] : []),
     ], { bytes: big.bytes.length, minTimeMs: 150 });
     lib.free(p);
+    if (bp) base!.free(bp);
     rows.push([kind, mine.length, `${(median(errors) * 100).toFixed(1)}%`, `${(percentile(errors, 0.9) * 100).toFixed(1)}%`,
       `${(((totalEst - totalTrue) / totalTrue) * 100).toFixed(1)}%`, est.mbPerSec, before.mbPerSec, ratio(est.mbPerSec, before.mbPerSec),
-      loop.mbPerSec, exact.mbPerSec, ratio(est.mbPerSec, exact.mbPerSec)]);
+      loop.mbPerSec, exact.mbPerSec, ratio(est.mbPerSec, exact.mbPerSec),
+      ...(baseline ? [baseline.mbPerSec, ratio(est.mbPerSec, baseline.mbPerSec)] : [])]);
   }
   printTable("token estimate vs o200k_base (samples of 40–4,000 characters not used for calibration)",
     ["text", "samples", "median abs. error", "p90 abs. error", "bias (total)", "estimator MB/s", "reference pass MB/s", "vs reference",
-      "wasm byte loop MB/s", "js-tiktoken MB/s", "vs js-tiktoken"], rows);
+      "wasm byte loop MB/s", "js-tiktoken MB/s", "vs js-tiktoken", ...(base ? ["baseline build MB/s", "vs baseline"] : [])], rows);
   console.log("\nreference pass = the per-byte feature pass the estimator replaced (filters/lib/test/tokens-reference.ts), same counts.");
+  if (base) console.log(`baseline build = ${basename(process.env.TOKENS_BASELINE_WASM!)}'s estimator (same estimates, checked), timed in the same rounds.`);
 }
 
 const suite: BenchSuite = { name: "tokens", summary: "token estimator accuracy and speed vs js-tiktoken o200k_base", run };

@@ -9,6 +9,7 @@
  * characters they stand for.
  */
 import { CharCode } from "./charcode";
+import { ProseEnd, ProseScan, scanProse } from "./tokens-swar";
 
 /** Counts per class, the estimator's features. Reusable: `clear()` between texts. */
 export class TokenFeatures {
@@ -97,6 +98,9 @@ const BYTE_CLASS = memory.data<u8>([
 // @ts-ignore: decorator
 @inline function byteClass(c: u32): u32 { return <u32>load<u8>(BYTE_CLASS + <usize>c); }
 
+/** The prose step's results (one text at a time: a proxy-wasm module is single-threaded). */
+const prose = new ProseScan();
+
 const ONES: u64 = 0x0101010101010101;
 const HIGHS: u64 = 0x8080808080808080;
 
@@ -126,6 +130,8 @@ export function addTokenFeatures(f: TokenFeatures, ptr: usize, len: i32, jsonEsc
   let runLen = 0;
   let prevLower = false;
   let pendingSpace = 0; // length of the space run just before the current position
+  let proseRetry: usize = 0; // where the prose step may be tried again
+  prose.backoff = 0;
   let p = ptr;
   const end = len > 0 ? ptr + <usize>len : ptr;
   while (p < end) {
@@ -185,6 +191,25 @@ export function addTokenFeatures(f: TokenFeatures, ptr: usize, len: i32, jsonEsc
         prevLower = !upper;
         pendingSpace = 0;
         p += width;
+        // The rest of the word, and what follows while it is prose, eight bytes per step
+        // (tokens-swar), up to a block it refuses.
+        if (p >= proseRetry && p + 8 <= end) {
+          scanProse(prose, p, end, runLen, prevLower, jsonEscaped);
+          proseRetry = prose.retry;
+          if (prose.end != p) {
+            p = prose.end;
+            words += prose.words;
+            longLetters += prose.longLetters;
+            punct += prose.punct;
+            if (prose.last != ProseEnd.Letter) {
+              run = prose.last == ProseEnd.Space ? Run.Space : Run.None;
+              runLen = pendingSpace = prose.last == ProseEnd.Space ? 1 : 0;
+              continue;
+            }
+            runLen = prose.runLen;
+            prevLower = prose.lastLower;
+          }
+        }
         while (p + 8 <= end && allLower(load<u64>(p))) { p += 8; runLen += 8; prevLower = true; }
         // The rest of the word, and further words each after a single space.
         while (p < end) {
