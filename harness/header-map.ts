@@ -28,6 +28,8 @@ export class HeaderMap {
   /** Number of entries (a repeated header counts once per value), as passed to header callbacks. */
   get size(): number { return this.entries.length; }
   pairs(): Pair[] { return this.entries.map(([k, v]) => [k, v]); }
+  /** The entries themselves, read-only: for a caller that only reads them before the map changes (no copy). */
+  view(): ReadonlyArray<Readonly<Pair>> { return this.entries; }
   get(key: string): string | undefined { const k = key.toLowerCase(); return this.entries.find((e) => e[0] === k)?.[1]; }
   getAll(key: string): string[] { const k = key.toLowerCase(); return this.entries.filter((e) => e[0] === k).map((e) => e[1]); }
   has(key: string): boolean { return this.get(key) !== undefined; }

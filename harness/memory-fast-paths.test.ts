@@ -2,8 +2,8 @@
  * @module harness/memory-fast-paths.test
  * The shortcuts the hot path takes give exactly the bytes of the plain encoding: strings handed
  * to the module (ASCII written in place; anything else, lone surrogates included, through
- * TextEncoder), pairs mixing strings and bytes, reads straight from memory, and cached views that
- * follow the memory when it grows.
+ * TextEncoder), pairs mixing strings and bytes (serialized apart or straight into memory), reads
+ * straight from memory, and cached views that follow the memory when it grows.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -61,6 +61,26 @@ test("encodePairs: strings and bytes, ASCII or not, encode as TextEncoder would"
     return out;
   })();
   assert.equal([...encodePairs(pairs)], reference);
+});
+
+test("copyPairsOut writes encodePairs' bytes straight into memory, NULs included over dirty memory", () => {
+  const lists: Array<Array<[string | Uint8Array, string | Uint8Array]>> = [
+    [[":path", "/v1"], ["x-caf\u00e9", "\u4f60"], [bytes("raw"), new Uint8Array([0xff, 0x00, 0x41])], ["", ""]],
+    [["content-type", "x".repeat(300)]],
+    [],
+  ];
+  for (const pairs of lists) {
+    const { mem, wasm } = memoryWithAllocator();
+    new Uint8Array(wasm.buffer).fill(0xaa, 1024);
+    assert.ok(mem.copyPairsOut(pairs, 0, 4));
+    const dv = new DataView(wasm.buffer);
+    const ptr = dv.getUint32(0, true), len = dv.getUint32(4, true);
+    assert.equal([...new Uint8Array(wasm.buffer, ptr, len)], [...encodePairs(pairs)], `${pairs.length} pairs`);
+    if (pairs.length === 0) assert.equal([ptr, len], [0, 0], "empty: ptr 0, size 0");
+  }
+  const { mem } = memoryWithAllocator();
+  mem.allocate = () => 65536 - 8;
+  assert.not.ok(mem.copyPairsOut([["k", "v"]], 0, 4), "an allocation outside memory fails as copyOut does");
 });
 
 test("reads come straight from memory and follow it when it grows; out of range is a fault", () => {

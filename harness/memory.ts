@@ -19,6 +19,7 @@ const MAX_PAIRS_COUNT = 1024;
 
 export type Pair = [string, string];
 const utf8 = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 const fromUtf8 = new TextDecoder();
 
 export const text = (b: Uint8Array): string => fromUtf8.decode(b);
@@ -141,6 +142,23 @@ export class ModuleMemory {
     this.writeU32(sizeSlot, n);
     return true;
   }
+
+  /**
+   * `copyOut(encodePairs(pairs), …)` with the pairs serialized straight into the module's memory:
+   * no intermediate array (above 64 bytes, a new Uint8Array is an off-heap allocation) and no copy.
+   */
+  copyPairsOut(pairs: PairsInput, ptrSlot: number, sizeSlot: number): boolean {
+    if (pairs.length === 0) return this.copyOut(EMPTY, ptrSlot, sizeSlot);
+    const layout = layoutPairs(pairs);
+    const ptr = this.allocate(layout.size) >>> 0;
+    if (ptr === 0) return false;
+    let v: { u8: Uint8Array; dv: DataView };
+    try { v = this.checked(ptr, layout.size); } catch (e) { if (e instanceof MemoryFault) return false; throw e; }
+    writePairs(v.u8, v.dv, ptr, pairs, layout);
+    this.writeU32(ptrSlot, ptr);
+    this.writeU32(sizeSlot, layout.size);
+    return true;
+  }
 }
 
 /** `s.length` when every character is ASCII (one UTF-8 byte each), else -1. */
@@ -154,12 +172,17 @@ function writeAscii(dst: Uint8Array, at: number, s: string): void {
   for (let i = 0; i < s.length; i++) dst[at + i] = s.charCodeAt(i);
 }
 
-/** Serializes pairs (§6.1); an empty list serializes to zero bytes, as cpp-host emits it. */
-export function encodePairs(pairs: ReadonlyArray<readonly [string | Uint8Array, string | Uint8Array]>): Uint8Array {
+type PairsInput = ReadonlyArray<readonly [string | Uint8Array, string | Uint8Array]>;
+
+/**
+ * A pairs map's serialized size and the lengths of its strings (ASCII strings are written as they
+ * are; anything else is encoded once and kept in `encoded` by its index: TextEncoder per string
+ * was the cost).
+ */
+interface PairsLayout { size: number; lengths: number[]; encoded: Array<Uint8Array | undefined> | null }
+
+function layoutPairs(pairs: PairsInput): PairsLayout {
   const n = pairs.length;
-  if (n === 0) return new Uint8Array(0);
-  // Sizes first (ASCII strings are written as they are; anything else is encoded once, kept in
-  // `encoded` by its index: TextEncoder per string was the cost), then one pass writing.
   let encoded: Array<Uint8Array | undefined> | null = null;
   const lengths = new Array<number>(2 * n);
   let size = 4 + 8 * n;
@@ -177,22 +200,35 @@ export function encodePairs(pairs: ReadonlyArray<readonly [string | Uint8Array, 
       size += len + 1;
     }
   }
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, n, true);
-  let p = 4;
+  return { size, lengths, encoded };
+}
+
+/** Writes the serialized pairs at `at` in `dst` (`view` over the same buffer); `layout` sized them. */
+function writePairs(dst: Uint8Array, view: DataView, at: number, pairs: PairsInput, layout: PairsLayout): void {
+  const n = pairs.length, { lengths, encoded } = layout;
+  view.setUint32(at, n, true);
+  let p = at + 4;
   for (let i = 0; i < 2 * n; i += 2) { view.setUint32(p, lengths[i], true); view.setUint32(p + 4, lengths[i + 1], true); p += 8; }
   for (let i = 0; i < n; i++) {
     const pair = pairs[i];
     for (let j = 0; j < 2; j++) {
       const x = pair[j];
       const e = encoded?.[2 * i + j];
-      if (e !== undefined) out.set(e, p);
-      else if (typeof x === "string") writeAscii(out, p, x);
-      else out.set(x, p);
+      if (e !== undefined) dst.set(e, p);
+      else if (typeof x === "string") writeAscii(dst, p, x);
+      else dst.set(x, p);
+      dst[p + lengths[2 * i + j]] = 0;
       p += lengths[2 * i + j] + 1;
     }
   }
+}
+
+/** Serializes pairs (§6.1); an empty list serializes to zero bytes, as cpp-host emits it. */
+export function encodePairs(pairs: PairsInput): Uint8Array {
+  if (pairs.length === 0) return new Uint8Array(0);
+  const layout = layoutPairs(pairs);
+  const out = new Uint8Array(layout.size);
+  writePairs(out, new DataView(out.buffer), 0, pairs, layout);
   return out;
 }
 

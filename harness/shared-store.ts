@@ -27,19 +27,36 @@ export class SharedStore {
     return this.casCounter;
   }
 
+  /** The live entry: the caller copies the value out before anything else runs. */
   get(vmId: string, key: string): SharedEntry | undefined { return this.data.get(vmId)?.get(key); }
 
+  /**
+   * Stores a copy of `value` (the caller may pass a view of the module's memory). An entry is
+   * updated in place, its bytes overwritten when the length is unchanged (a counter's usual
+   * update): nothing outside the store holds them, as `get` is copied out at once and
+   * `entries()` copies.
+   */
   set(vmId: string, key: string, value: Uint8Array, cas: number): StatusCode {
     let part = this.data.get(vmId);
     if (!part) this.data.set(vmId, (part = new Map()));
     const existing = part.get(key);
-    if (existing && cas !== 0 && cas !== existing.cas) return Status.CAS_MISMATCH;
-    part.set(key, { value: value.slice(), cas: this.nextCas() });
+    if (existing === undefined) {
+      part.set(key, { value: value.slice(), cas: this.nextCas() });
+      return Status.OK;
+    }
+    if (cas !== 0 && cas !== existing.cas) return Status.CAS_MISMATCH;
+    if (existing.value.length === value.length) existing.value.set(value);
+    else existing.value = value.slice();
+    existing.cas = this.nextCas();
     return Status.OK;
   }
 
-  /** Snapshot of one vm_id's partition, for tests. */
-  entries(vmId = ""): Map<string, SharedEntry> { return new Map(this.data.get(vmId) ?? []); }
+  /** Snapshot of one vm_id's partition, for tests: copies, which later sets leave as they are. */
+  entries(vmId = ""): Map<string, SharedEntry> {
+    const out = new Map<string, SharedEntry>();
+    for (const [k, e] of this.data.get(vmId) ?? []) out.set(k, { value: e.value.slice(), cas: e.cas });
+    return out;
+  }
 
   registerQueue(vmId: string, name: string, registrant: QueueRegistrant): number {
     const key = `${vmId}\0${name}`;

@@ -6,6 +6,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { GET, scripted, streamLogs } from "./testdata/helpers.ts";
+import { SharedStore } from "./shared-store.ts";
+import { Status } from "./abi.ts";
+import { bytes } from "./memory.ts";
 
 test("shared data: CAS from one global counter from 1; mismatch rejected; a missing key is set whatever the cas", async () => {
   const host = await scripted([
@@ -24,6 +27,23 @@ test("shared data: CAS from one global counter from 1; mismatch rejected; a miss
     "shared get k=v2 cas=2", "shared set e status=0", "shared get e=(ptr0) cas=3",
   ]);
   assert.is(host.sharedData.get("k")?.value, "v2");
+});
+
+test("shared data: the store keeps its own copy, updated in place; snapshots keep their bytes; CAS as before", () => {
+  const store = new SharedStore(), text = (b?: Uint8Array) => b && Buffer.from(b).toString();
+  const module = bytes("aaaa");
+  assert.is(store.set("", "k", module, 0), Status.OK);
+  module.set(bytes("zzzz"));
+  assert.equal([text(store.get("", "k")?.value), store.get("", "k")?.cas], ["aaaa", 1], "the value was copied");
+  const snapshot = store.entries();
+  assert.is(store.set("", "k", bytes("bbbb"), 7), Status.CAS_MISMATCH);
+  assert.is(store.set("", "k", bytes("bbbb"), 1), Status.OK);
+  assert.equal([text(store.get("", "k")?.value), store.get("", "k")?.cas], ["bbbb", 2]);
+  assert.equal([text(snapshot.get("k")?.value), snapshot.get("k")?.cas], ["aaaa", 1], "a snapshot is not changed by a later set");
+  assert.is(store.set("", "k", bytes("cc"), 0), Status.OK);
+  assert.equal([text(store.get("", "k")?.value), store.get("", "k")?.cas], ["cc", 3], "another length");
+  assert.is(store.set("", "other", bytes("x"), 99), Status.OK, "a missing key is set whatever the cas");
+  assert.equal(store.get("", "other")?.cas, 4);
 });
 
 test("workers are separate VMs (own context ids and metric ids) that share data and stats", async () => {

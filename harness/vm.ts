@@ -146,8 +146,12 @@ export class Vm {
   private traceCallback(log: TraceLog, name: string, context: number, args: readonly number[]): number {
     const limit = this.services.traceLimit;
     if (!(limit > 0)) { traceSeq++; return -1; }
-    return log.callback(limit, ++traceSeq, nameId(name), context, args);
+    // A stream's callbacks mostly repeat (a body callback per chunk): the last name's id is kept.
+    if (name !== this.lastCallbackName) { this.lastCallbackName = name; this.lastCallbackNameId = nameId(name); }
+    return log.callback(limit, ++traceSeq, this.lastCallbackNameId, context, args);
   }
+  private lastCallbackName = "";
+  private lastCallbackNameId = -1;
 
   /**
    * Wraps a hostcall: start-section and restricted-callback traps, memory faults as

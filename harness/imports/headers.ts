@@ -7,7 +7,7 @@
  */
 import { MapType, Status } from "../abi.ts";
 import type { HeaderMap } from "../header-map.ts";
-import { bytes, decodePairs, encodePairs } from "../memory.ts";
+import { decodePairs } from "../memory.ts";
 import type { Context, Vm } from "../vm.ts";
 
 /** Envoy `Context::getMap`: the mutable maps 0–3 this context currently holds. */
@@ -45,15 +45,20 @@ function constMap(c: Context | null, type: number): HeaderMap | null {
   return [c.requestHeaders, c.requestTrailers, c.responseHeaders, c.responseTrailers][type] ?? null;
 }
 
+/** After a change to map `type`: Envoy (onHeadersModified) still clears the route cache when a module of ABI ≤ 0.2.1 changes request headers. */
+function modified(c: Context | null, type: number): number {
+  if (type === MapType.HTTP_REQUEST_HEADERS && c?.kind === "stream") c.hooks.clearRouteCache(c);
+  return Status.OK;
+}
+
 export function headerImports(vm: Vm) {
+  // Used by set_header_map_pairs; the one-header mutations below do the same inline, without a closure per call.
   const mutate = (type: number, fn: (m: HeaderMap) => void): number => {
     const c = vm.ctx();
     const m = mutableMap(c, type);
     if (!m) return Status.BAD_ARGUMENT;
     fn(m);
-    // Envoy (onHeadersModified) still clears the route cache when a module of ABI ≤ 0.2.1 changes request headers.
-    if (type === MapType.HTTP_REQUEST_HEADERS && c?.kind === "stream") c.hooks.clearRouteCache(c);
-    return Status.OK;
+    return modified(c, type);
   };
   return {
     proxy_get_header_map_value(type: number, keyPtr: number, keyLen: number, retPtr: number, retLen: number): number {
@@ -70,7 +75,7 @@ export function headerImports(vm: Vm) {
       if (type >>> 0 > 7) return Status.BAD_ARGUMENT;
       const m = constMap(vm.ctx(), type);
       if (!m) vm.noteMisuse("env.proxy_get_header_map_pairs", `map ${type} is not available here (empty result)`);
-      return vm.memory.copyOut(encodePairs(m ? m.pairs() : []), retPtr, retLen) ? Status.OK : Status.INVALID_MEMORY_ACCESS;
+      return vm.memory.copyPairsOut(m ? m.view() : [], retPtr, retLen) ? Status.OK : Status.INVALID_MEMORY_ACCESS;
     },
     proxy_set_header_map_pairs(type: number, ptr: number, len: number): number {
       if (type >>> 0 > 7) return Status.BAD_ARGUMENT;
@@ -84,17 +89,26 @@ export function headerImports(vm: Vm) {
     proxy_add_header_map_value(type: number, kp: number, kl: number, vp: number, vl: number): number {
       if (type >>> 0 > 7) return Status.BAD_ARGUMENT;
       const k = vm.memory.readString(kp, kl), v = vm.memory.readString(vp, vl);
-      return mutate(type, (m) => m.add(k, v));
+      const c = vm.ctx(), m = mutableMap(c, type);
+      if (!m) return Status.BAD_ARGUMENT;
+      m.add(k, v);
+      return modified(c, type);
     },
     proxy_replace_header_map_value(type: number, kp: number, kl: number, vp: number, vl: number): number {
       if (type >>> 0 > 7) return Status.BAD_ARGUMENT;
       const k = vm.memory.readString(kp, kl), v = vm.memory.readString(vp, vl);
-      return mutate(type, (m) => m.replace(k, v));
+      const c = vm.ctx(), m = mutableMap(c, type);
+      if (!m) return Status.BAD_ARGUMENT;
+      m.replace(k, v);
+      return modified(c, type);
     },
     proxy_remove_header_map_value(type: number, kp: number, kl: number): number {
       if (type >>> 0 > 7) return Status.BAD_ARGUMENT;
       const k = vm.memory.readString(kp, kl);
-      return mutate(type, (m) => m.remove(k));
+      const c = vm.ctx(), m = mutableMap(c, type);
+      if (!m) return Status.BAD_ARGUMENT;
+      m.remove(k);
+      return modified(c, type);
     },
     proxy_get_header_map_size(type: number, ret: number): number {
       if (type >>> 0 > 7) return Status.BAD_ARGUMENT;
