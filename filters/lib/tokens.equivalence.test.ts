@@ -4,7 +4,10 @@
  * (filters/lib/test/tokens-reference.ts): every one of the twelve counts must be identical, raw
  * and JSON-escaped, on the bench corpus, on its JSON-escaped form, on random byte strings built
  * from the classes the estimator tells apart (letters of both cases, digits, blanks, line breaks,
- * escapes, every UTF-8 length, invalid and truncated sequences) and on byte-level mutations.
+ * escapes, every UTF-8 length, invalid and truncated sequences), on byte-level mutations, and on
+ * generated prose that exercises the eight-byte prose step (filters/lib/tokens-swar.ts): every
+ * prefix and suffix of each text, so its blocks start at every alignment and meet the end of the
+ * text at every offset.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -91,6 +94,53 @@ test("random and mutated byte strings (fixed seed)", () => {
   }
   for (let i = 0; i < 500; i++) same(Uint8Array.from({ length: r.int(64) }, () => r.int(256)), `noise #${i}`);
   assert.ok(compared > 12_000, `${compared} comparisons`);
+});
+
+// Prose for the eight-byte step: lowercase words of 1–20 letters (a word's sixth letter and its
+// run length fall on every side of a block boundary) mostly joined by single spaces, and now and
+// then whatever makes the step hand over to the per-byte loop or changes the counts: capitals,
+// camelCase, all-caps, punctuation, double spaces, tabs, line breaks, digits, control bytes,
+// UTF-8 of every length, and JSON escapes (which count as characters only when escaped).
+const LOWER = "abcdefghijklmnopqrstuvwxyz";
+const BREAKS = [", ", ". ", "; ", "!", "(", ")", "\"", "'", "-", "_", "  ", "   ", "\t", " \t", "\n", "\r\n", "\n\n", " \n",
+  "0", "42", "1234567", " 99 ", "\u0001", "\u007f", "é", "ж", "中", "🙂", "\\n", "\\\"", "\\u00e9", "\\u4e2d", "\\ud83d\\ude00",
+  "\\t", "\\b", "\\", "\\u12", " \\n "];
+
+function word(r: Rand): string {
+  const n = 1 + r.int(r.chance(0.2) ? 20 : 8);
+  let w = "";
+  for (let i = 0; i < n; i++) w += LOWER[r.int(26)];
+  if (r.chance(0.1)) w = w[0].toUpperCase() + w.slice(1);
+  else if (r.chance(0.04)) w += "Xy" + w; // camelCase
+  else if (r.chance(0.03)) w = w.toUpperCase();
+  return w;
+}
+
+function prose(r: Rand): string {
+  let s = r.chance(0.2) ? r.pick(BREAKS) : "";
+  const n = 1 + r.int(30);
+  for (let i = 0; i < n; i++) s += word(r) + (r.chance(0.85) ? " " : r.pick(BREAKS));
+  return r.chance(0.5) ? s.trimEnd() : s;
+}
+
+test("generated prose: every prefix and suffix (fixed seed)", () => {
+  const r = new Rand(20261205);
+  let texts = 0, fast = 0;
+  for (let i = 0; i < 300; i++) {
+    const b = enc.encode(prose(r));
+    for (let k = 0; k <= b.length; k++) same(b.subarray(0, k), `prose #${i} prefix ${k}`);
+    for (let k = 1; k < b.length; k++) same(b.subarray(k), `prose #${i} suffix ${k}`);
+    texts++;
+    if (b.length >= 16) fast++;
+  }
+  assert.ok(texts === 300 && fast > 200, `${fast} texts long enough for the eight-byte step`);
+  // Long runs of prose, where the step takes many blocks in a row before the text ends.
+  for (let i = 0; i < 40; i++) {
+    let s = "";
+    while (s.length < 400) s += word(r).toLowerCase() + " ";
+    const b = enc.encode(s + prose(r));
+    for (let k = b.length - 24; k <= b.length; k++) same(b.subarray(0, k), `long prose #${i} prefix ${k}`);
+  }
 });
 
 test.run();
