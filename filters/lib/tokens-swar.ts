@@ -40,28 +40,6 @@ const LAST: u64 = 0x8000000000000000; // the high bit of a block's last byte
   return ~((w ^ (ONES * c)) + LOW7) & HIGHS; // + 0x7f sets the high bit of every byte but a zero one
 }
 
-/**
- * Mask of the bytes the fast step refuses: non-ASCII, control bytes (tab and line breaks among
- * them), digits, and with `escaped` backslashes. Spaces are judged by the caller (pairs).
- */
-// @ts-ignore: decorator
-@inline function refusedBytes(w: u64, escaped: bool): u64 {
-  const control = ~(w + ONES * (0x80 - 0x20));                               // below 0x20
-  const digit = (w + ONES * (0x80 - 0x30)) & ~(w + ONES * (0x80 - 0x3a));     // 0x30–0x39
-  const refused = (w | control | digit) & HIGHS;                              // w: non-ASCII
-  return escaped ? refused | equalBytes(w, 0x5c) : refused;
-}
-
-/**
- * Where the fast step would refuse the block `w`, entered inside a word: the mask of its refused
- * bytes (see `refusedBytes`, and a space right after a space), 0 when it takes the block.
- */
-// @ts-ignore: decorator
-@inline export function refusedInWord(w: u64, escaped: bool): u64 {
-  const spaces = equalBytes(w, 0x20);
-  return refusedBytes(w, escaped) | (spaces & (spaces << 8));
-}
-
 /** How the last byte the fast step took leaves the per-byte loop's state. */
 export const enum ProseEnd { Letter, Space, Other }
 
@@ -93,17 +71,27 @@ export class ProseScan {
 /**
  * Counts whole eight-byte blocks of prose from `p` while they are accepted, starting inside a
  * word: the letter before `p` is lowercase if `prevLower`, and at place `runLen` of its word
- * (letters past the fifth still uncounted, as the per-byte loop keeps them).
- *
- * Per block: W, the word starts, are the letters after a non-letter and the capitals after a
- * lowercase letter (camelCase); C, the other letters, continue a word; a letter is past the fifth
- * of its word when it and the four bytes before it are all in C. Punctuation is every byte that is
- * neither letter nor space. A single space before a word counts nothing, as in the per-byte loop.
+ * (letters past the fifth still uncounted, as the per-byte loop keeps them). With `escaped`, a
+ * backslash (an escape) is refused too.
  */
 export function scanProse(out: ProseScan, p: usize, end: usize, runLen: i32, prevLower: bool, escaped: bool): void {
-  // The state before `p` as the masks of an imagined previous block: its last byte a letter, the
-  // last min(runLen - 1, 4) of them continuing the word.
-  let letters0: u64 = LAST;
+  // One loop per mode, so that the raw one tests no backslash.
+  if (escaped) scanBlocks(out, p, end, runLen, prevLower, true);
+  else scanBlocks(out, p, end, runLen, prevLower, false);
+}
+
+/**
+ * `scanProse`'s loop. Per block: W, the word starts, are the letters after a non-letter and the
+ * capitals after a lowercase letter (camelCase); C, the other letters, continue a word; a letter
+ * is past the fifth of its word when it and the four bytes before it are all in C. Punctuation is
+ * every byte that is neither letter nor space. A single space before a word counts nothing, as in
+ * the per-byte loop.
+ */
+// @ts-ignore: decorator
+@inline function scanBlocks(out: ProseScan, p: usize, end: usize, runLen: i32, prevLower: bool, escaped: bool): void {
+  // The state before `p` as the masks of an imagined previous block: its last byte a letter
+  // (no non-letter, no space), the last min(runLen - 1, 4) of them continuing the word.
+  let nonLetters0: u64 = 0;
   let lower0: u64 = prevLower ? LAST : 0;
   let spaces0: u64 = 0;
   const carried = runLen > 5 ? 4 : runLen - 1;
@@ -115,8 +103,14 @@ export function scanProse(out: ProseScan, p: usize, end: usize, runLen: i32, pre
   out.retry = end;
   while (p + 8 <= end) {
     const w = load<u64>(p);
-    const spaces = equalBytes(w, 0x20);
-    const refused = refusedBytes(w, escaped) | (spaces & before(spaces, spaces0, 1));
+    // Refused: non-ASCII (w's own high bit), control bytes (below 0x20), digits (0x30–0x39), a
+    // space after a space and, escaped, a backslash. `upToSpace` (bytes <= 0x20) is the spaces
+    // once control bytes are refused.
+    const upToSpace = ~(w + ONES * (0x80 - 0x21)) & HIGHS;
+    const fromSpace = w + ONES * (0x80 - 0x20);
+    const digits = (w + ONES * (0x80 - 0x30)) & ~(w + ONES * (0x80 - 0x3a));
+    let refused = ((w | ~fromSpace | digits) & HIGHS) | (upToSpace & before(upToSpace, spaces0, 1));
+    if (escaped) refused |= equalBytes(w, 0x5c);
     if (refused != 0) {
       out.retry = p + <usize>(ctz(refused) >> 3) + 1;
       if (p - start < 16) { // refused at once or soon: prose is rare here, try less often
@@ -125,17 +119,20 @@ export function scanProse(out: ProseScan, p: usize, end: usize, runLen: i32, pre
       } else out.backoff = 0;
       break;
     }
+    const spaces = upToSpace;
     const letters = letterBytes(w);
+    const nonLetters = letters ^ HIGHS;
     const lower = letters & (w << 2); // bit 5 (0x20) of a letter, shifted to bit 7: lowercase
-    const starts = letters & ~(before(letters, letters0, 1) & ~(before(lower, lower0, 1) & ~lower));
-    const cont = letters & ~starts;
+    const camel = (letters ^ lower) & before(lower, lower0, 1);
+    const starts = letters & (before(nonLetters, nonLetters0, 1) | camel);
+    const cont = letters ^ starts;
     const c2 = cont & before(cont, cont0, 1);
     const c4 = c2 & before(c2, cont2, 2);
     const c5 = c4 & before(c4, cont4, 1);
     words += popcnt(starts);
     longLetters += popcnt(c5);
-    punct += popcnt(~(letters | spaces) & HIGHS);
-    letters0 = letters; lower0 = lower; spaces0 = spaces; cont0 = cont; cont2 = c2; cont4 = c4;
+    punct += popcnt(nonLetters ^ spaces);
+    nonLetters0 = nonLetters; lower0 = lower; spaces0 = spaces; cont0 = cont; cont2 = c2; cont4 = c4;
     p += 8;
   }
   out.end = p;
@@ -143,7 +140,7 @@ export function scanProse(out: ProseScan, p: usize, end: usize, runLen: i32, pre
   out.punct = <i32>punct;
   if (p == start) { out.longLetters = 0; return; } // the caller's state stands, pending letters too
   out.longLetters = <i32>longLetters;
-  if ((letters0 & LAST) != 0) {
+  if ((nonLetters0 & LAST) == 0) {
     out.last = ProseEnd.Letter;
     out.lastLower = (lower0 & LAST) != 0;
     // The last letter's place: 1 + the continuing letters that end the block (all 8 → past 5).

@@ -130,7 +130,7 @@ export function addTokenFeatures(f: TokenFeatures, ptr: usize, len: i32, jsonEsc
   let runLen = 0;
   let prevLower = false;
   let pendingSpace = 0; // length of the space run just before the current position
-  let proseRetry: usize = 0; // where the prose step may be tried again
+  prose.retry = 0; // kept in memory, not a local: the loops have few registers to spare
   prose.backoff = 0;
   let p = ptr;
   const end = len > 0 ? ptr + <usize>len : ptr;
@@ -193,9 +193,8 @@ export function addTokenFeatures(f: TokenFeatures, ptr: usize, len: i32, jsonEsc
         p += width;
         // The rest of the word, and what follows while it is prose, eight bytes per step
         // (tokens-swar), up to a block it refuses.
-        if (p >= proseRetry && p + 8 <= end) {
+        if (p >= prose.retry && p + 8 <= end) {
           scanProse(prose, p, end, runLen, prevLower, jsonEscaped);
-          proseRetry = prose.retry;
           if (prose.end != p) {
             p = prose.end;
             words += prose.words;
