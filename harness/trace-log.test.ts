@@ -63,12 +63,16 @@ function rng(seed: number): () => number {
   };
 }
 
-test("random appends, reads and late results match the array model for limits 1 to Infinity", () => {
+test("random appends, reads, late results and limit changes match the array model for limits 1 to Infinity", () => {
   const NAMES = ["env.proxy_log", "env.proxy_get_buffer_bytes", "wasi.clock_time_get", "proxy_on_request_body", "proxy_on_tick"];
-  for (const limit of [1, 2, 2.5, 3, 7, 31, 32, 33, 100, Infinity]) {
+  for (const base of [1, 2, 2.5, 3, 7, 15, 16, 17, 33, 100, Infinity]) {
     for (let seed = 1; seed <= 12; seed++) {
-      const r = rng(seed * 1000 + Math.min(limit, 999));
+      const r = rng(seed * 1000 + Math.min(base, 999));
       const log = new TraceLog(), ref = new ReferenceLog();
+      // Some logs are sized before the first entry (as the VM does); in some the limit changes on the way.
+      if (seed % 3 === 0) log.reserve(1 + Math.floor(r() * 40), base);
+      const changing = seed % 4 === 0;
+      let limit = base;
       const open: Array<[number, TraceEntry]> = [];
       let seq = seed * 7;
       const value = (): number | bigint => {
@@ -80,6 +84,7 @@ test("random appends, reads and late results match the array model for limits 1 
       };
       for (let step = 0; step < 300; step++) {
         const op = r(), name = NAMES[Math.floor(r() * NAMES.length)], context = Math.floor(r() * 4);
+        if (changing && r() < 0.02) limit = [1, 3, 7.5, 40, Infinity][Math.floor(r() * 5)];
         seq += 1 + Math.floor(r() * 3);
         if (op < 0.55) {
           const n = Math.floor(r() * 6);
@@ -106,10 +111,10 @@ test("random appends, reads and late results match the array model for limits 1 
             entry.result = result;
           }
         } else {
-          assert.equal(log.entries(), ref.list, `limit ${limit} seed ${seed} step ${step}`);
+          assert.equal(log.entries(), ref.list, `limit ${base} seed ${seed} step ${step}`);
         }
       }
-      assert.equal(log.entries(), ref.list, `limit ${limit} seed ${seed} end`);
+      assert.equal(log.entries(), ref.list, `limit ${base} seed ${seed} end`);
       assert.is(log.length, ref.list.length);
     }
   }

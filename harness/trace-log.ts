@@ -1,9 +1,10 @@
 /**
  * @module harness/trace-log
- * One context's trace, kept in columns instead of an object per entry: a host call appends nine
- * numbers to one array, and the `TraceEntry` objects are built only when a test reads the trace.
- * (An object and an argument list per host call, kept for the life of the stream, are hundreds of
- * small objects for the garbage collector to trace and copy; a flat array of doubles is one.)
+ * One context's trace, kept in columns instead of an object per entry: a host call writes nine
+ * numbers into a Float64Array, and the `TraceEntry` objects are built only when a test reads the
+ * trace. (An object and an argument list per host call, kept for the life of the stream, took
+ * twice the memory and were as many objects for the garbage collector to trace.) The VM sizes a new
+ * log from the last stream it finished (`reserve`), so a log is rarely grown.
  * The log keeps the last `limit` entries (`limit` > 0), as an array trimmed from the front after
  * each push would: ceil(limit) of them.
  */
@@ -44,27 +45,32 @@ const CALLBACK = 8;
 const BIGINT_ARG0 = 16;
 const NAME_UNIT = 512;
 
+/** Entries a log gets when the VM has no size for it yet, and the least it grows by. */
+const MIN_CAPACITY = 16;
+const EMPTY = new Float64Array(0);
+
 /** An entry's arguments and result when they do not fit the columns. */
 interface Aside { args: Array<number | bigint>; result: unknown; hasResult: boolean }
 
 export class TraceLog {
-  /**
-   * The columns, STRIDE numbers per entry, in a plain array: it grows by `push` (in the JS heap;
-   * a Float64Array grown by doubling cost more in allocating its off-heap store than the objects
-   * it replaced) and is used as a ring once it holds `limit` entries.
-   */
-  private cols: number[] = [];
-  /** Entries the columns hold; while the log grows, `start` is 0 and `capacity` is `count`. */
+  /** The columns, STRIDE numbers per entry; a ring once it holds `limit` entries. */
+  private cols: Float64Array = EMPTY;
+  /** Entries the columns have room for. */
   private capacity = 0;
   /** Slot of the oldest entry kept. */
   private start = 0;
   private count = 0;
-  /** Entries ever appended: an entry's logical index finds its slot even after the log wrapped. */
+  /** Entries ever appended: an entry's logical index finds its slot even after the log wrapped or grew. */
   private appended = 0;
   /** Per slot, what did not fit the columns (null until first needed). */
   private aside: Array<Aside | undefined> | null = null;
 
   get length(): number { return this.count; }
+
+  /** Makes room for `entries` (at most ceil(`limit`)) before the first append: a log sized right never grows. */
+  reserve(entries: number, limit: number): void {
+    if (this.count === 0 && this.capacity < entries) this.resize(Math.min(Math.ceil(limit), entries));
+  }
 
   /**
    * Appends a host call with up to five arguments (`n` of `a`…`e` are meaningful; the others are
@@ -76,15 +82,7 @@ export class TraceLog {
       this.appendOdd(limit, seq, name * NAME_UNIT, context, [a, b, c, d, e].slice(0, n), result, true);
       return;
     }
-    const meta = name * NAME_UNIT + n;
-    this.appended++;
-    if (this.growing(limit)) {
-      this.count++;
-      this.capacity++;
-      this.cols.push(seq, meta, context, result, a, b, c, d, e);
-      return;
-    }
-    this.write(this.ringSlot(limit), seq, meta, context, result, a, b, c, d, e);
+    this.write(this.claim(limit), seq, name * NAME_UNIT + n, context, result, a, b, c, d, e);
   }
 
   /** Appends a host call whose arguments came as a list (an unknown or long signature). */
@@ -98,24 +96,12 @@ export class TraceLog {
    */
   callback(limit: number, seq: number, name: number, context: number, args: readonly number[]): number {
     const n = args.length;
-    if (n > INLINE_ARGS) {
-      this.appendOdd(limit, seq, name * NAME_UNIT + CALLBACK, context, args.slice(), undefined, false);
-      return this.appended - 1;
-    }
-    const meta = name * NAME_UNIT + CALLBACK + n;
     const a = n > 0 ? args[0] : 0, b = n > 1 ? args[1] : 0, c = n > 2 ? args[2] : 0, d = n > 3 ? args[3] : 0, e = n > 4 ? args[4] : 0;
-    if (typeof a !== "number" || typeof b !== "number" || typeof c !== "number" || typeof d !== "number" || typeof e !== "number") {
+    if (n > INLINE_ARGS || typeof a !== "number" || typeof b !== "number" || typeof c !== "number" || typeof d !== "number" || typeof e !== "number") {
       this.appendOdd(limit, seq, name * NAME_UNIT + CALLBACK, context, args.slice(), undefined, false);
-      return this.appended - 1;
-    }
-    this.appended++;
-    // NaN: no result yet (a callback's result is a u32 once set).
-    if (this.growing(limit)) {
-      this.count++;
-      this.capacity++;
-      this.cols.push(seq, meta, context, NaN, a, b, c, d, e);
     } else {
-      this.write(this.ringSlot(limit), seq, meta, context, NaN, a, b, c, d, e);
+      // NaN: no result yet (a callback's result is a u32 once set).
+      this.write(this.claim(limit), seq, name * NAME_UNIT + CALLBACK + n, context, NaN, a, b, c, d, e);
     }
     return this.appended - 1;
   }
@@ -124,8 +110,7 @@ export class TraceLog {
   setResult(index: number, result: number): void {
     const oldest = this.appended - this.count;
     if (index < oldest) return;
-    let slot = this.start + (index - oldest);
-    if (slot >= this.capacity) slot -= this.capacity;
+    const slot = this.slotAt(index - oldest);
     const aside = this.aside?.[slot];
     if (aside !== undefined) { aside.result = result; aside.hasResult = true; } else this.cols[slot * STRIDE + RESULT] = result;
   }
@@ -135,9 +120,7 @@ export class TraceLog {
     const out: TraceEntry[] = [];
     const cols = this.cols;
     for (let i = 0; i < this.count; i++) {
-      let slot = this.start + i;
-      if (slot >= this.capacity) slot -= this.capacity;
-      const at = slot * STRIDE, meta = cols[at + META];
+      const slot = this.slotAt(i), at = slot * STRIDE, meta = cols[at + META];
       const flags = meta % NAME_UNIT, name = names[(meta - flags) / NAME_UNIT];
       const kind = flags & CALLBACK ? "callback" : "hostcall";
       const aside = this.aside?.[slot];
@@ -173,10 +156,7 @@ export class TraceLog {
       if (typeof x === "number") values[k] = x;
       else if (typeof x === "bigint" && Number.isSafeInteger(Number(x))) { values[k] = Number(x); bigints |= BIGINT_ARG0 << k; } else inline = false;
     }
-    this.appended++;
-    const grew = this.growing(limit);
-    const slot = grew ? this.capacity : this.ringSlot(limit);
-    if (grew) { this.count++; this.capacity++; }
+    const slot = this.claim(limit);
     if (inline) {
       this.write(slot, seq, metaBase + bigints + n, context, hasResult ? (result as number) : NaN, values[0], values[1], values[2], values[3], values[4]);
     } else {
@@ -185,46 +165,57 @@ export class TraceLog {
     }
   }
 
-  /** Whether the next entry is appended (fewer than `limit` kept); rearranges the columns if the limit grew since they wrapped. */
-  private growing(limit: number): boolean {
-    // For whole counts, `count < limit` is `count < ceil(limit)`.
-    if (this.count >= limit) return false;
-    if (this.start !== 0 || this.capacity !== this.count) this.compact();
-    return true;
+  /** The slot of the `i`-th oldest entry kept. */
+  private slotAt(i: number): number {
+    const slot = this.start + i;
+    return slot < this.capacity ? slot : slot - this.capacity;
   }
 
-  /** The oldest entry's slot, for the next entry to take (the log holds `limit` entries). */
-  private ringSlot(limit: number): number {
+  /** The slot for the next entry: a free one (growing up to ceil(`limit`)), else the oldest entry's. */
+  private claim(limit: number): number {
+    this.appended++;
+    // For whole counts, `count < limit` is `count < ceil(limit)`.
+    if (this.count < limit) {
+      if (this.count === this.capacity) this.resize(Math.min(Math.ceil(limit), Math.max(MIN_CAPACITY, this.capacity * 2)));
+      return this.slotAt(this.count++);
+    }
     const max = Math.ceil(limit);
-    if (this.count > max) this.dropOldest(this.count - max); // the limit shrank
+    if (this.count !== max || this.capacity !== max) this.shrink(max); // the limit changed
     const slot = this.start;
     this.start = slot + 1 === this.capacity ? 0 : slot + 1;
     if (this.aside !== null) this.aside[slot] = undefined;
     return slot;
   }
 
-  /** Stores an entry at `slot` (a new slot at the end appends). */
   private write(slot: number, seq: number, meta: number, context: number, result: number, a: number, b: number, c: number, d: number, e: number): void {
     const cols = this.cols, at = slot * STRIDE;
-    if (at === cols.length) { cols.push(seq, meta, context, result, a, b, c, d, e); return; }
     cols[at + SEQ] = seq; cols[at + META] = meta; cols[at + CONTEXT] = context; cols[at + RESULT] = result;
     cols[at + ARG0] = a; cols[at + ARG0 + 1] = b; cols[at + ARG0 + 2] = c; cols[at + ARG0 + 3] = d; cols[at + ARG0 + 4] = e;
   }
 
-  /** Puts the entries kept, oldest first, at the front of the columns, and no more. */
-  private compact(): void {
-    const s = this.start * STRIDE, cap = this.capacity * STRIDE;
-    this.cols = [...this.cols.slice(s, cap), ...this.cols.slice(0, s)].slice(0, this.count * STRIDE);
-    if (this.aside !== null) this.aside = [...this.aside.slice(this.start, this.capacity), ...this.aside.slice(0, this.start)].slice(0, this.count);
+  /** New columns for `capacity` entries (≥ count), the entries kept moved to the front, oldest first. */
+  private resize(capacity: number): void {
+    const cols = new Float64Array(capacity * STRIDE), old = this.cols;
+    // Two block copies: from the oldest entry to the end of the old columns, then what wrapped to the front.
+    const head = Math.min(this.count, this.capacity - this.start);
+    cols.set(old.subarray(this.start * STRIDE, (this.start + head) * STRIDE), 0);
+    if (head < this.count) cols.set(old.subarray(0, (this.count - head) * STRIDE), head * STRIDE);
+    if (this.aside !== null) {
+      const aside = new Array<Aside | undefined>(capacity);
+      for (let i = 0; i < this.count; i++) aside[i] = this.aside[this.slotAt(i)];
+      this.aside = aside;
+    }
+    this.cols = cols;
+    this.capacity = capacity;
     this.start = 0;
-    this.capacity = this.count;
   }
 
-  private dropOldest(n: number): void {
-    this.compact();
-    this.cols.splice(0, n * STRIDE);
-    this.aside?.splice(0, n);
-    this.count -= n;
-    this.capacity = this.count;
+  /** Keeps the newest `max` entries in columns of exactly that size (the limit shrank, or grew past a full ring). */
+  private shrink(max: number): void {
+    // The oldest entries past `max` are dropped: `resize` carries over (with their asides) only those kept.
+    const drop = this.count - max;
+    this.start = this.slotAt(drop);
+    this.count = max;
+    this.resize(max);
   }
 }

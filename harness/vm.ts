@@ -148,10 +148,16 @@ export class Vm {
     if (!(limit > 0)) { traceSeq++; return -1; }
     // A stream's callbacks mostly repeat (a body callback per chunk): the last name's id is kept.
     if (name !== this.lastCallbackName) { this.lastCallbackName = name; this.lastCallbackNameId = nameId(name); }
-    return log.callback(limit, ++traceSeq, this.lastCallbackNameId, context, args);
+    // A new context's log is sized like the last stream this VM finished, so that it need not grow.
+    if (log.length === 0 && this.traceSizeHint > 0) log.reserve(this.traceSizeHint, limit);
+    const index = log.callback(limit, ++traceSeq, this.lastCallbackNameId, context, args);
+    if (name === "proxy_on_delete") this.traceSizeHint = log.length + 8;
+    return index;
   }
   private lastCallbackName = "";
   private lastCallbackNameId = -1;
+  /** Entries the last context deleted on this VM had traced (and a few its delete callback may add). */
+  private traceSizeHint = 0;
 
   /**
    * Wraps a hostcall: start-section and restricted-callback traps, memory faults as
