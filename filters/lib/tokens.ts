@@ -193,7 +193,7 @@ export function addTokenFeatures(f: TokenFeatures, ptr: usize, len: i32, jsonEsc
         p += width;
         // The rest of the word, and what follows while it is prose, eight bytes per step
         // (tokens-swar), up to a block it refuses.
-        if (p >= prose.retry && p + 8 <= end) {
+        if (p >= prose.retry) {
           scanProse(prose, p, end, runLen, prevLower, jsonEscaped);
           if (prose.end != p) {
             p = prose.end;
