@@ -44,16 +44,17 @@ export class ModuleMemory {
   /** The views over memory, after checking `[ptr, ptr + len)` lies inside it. */
   private checked(ptr: number, len: number): { u8: Uint8Array; dv: DataView } {
     let v = this.views;
-    // `memory.grow` detaches the old buffer (its length becomes 0): only then is the Memory asked again.
-    // (A shared memory's buffer is never detached, so it is asked every time.)
-    if (v === null || v.buffer.byteLength === 0 || v.shared) {
+    // `memory.grow` detaches the old buffer (its views' length becomes 0): only then is the Memory
+    // asked again. (A shared memory's buffer is never detached, so it is asked every time.) The
+    // view's `length` is read rather than the buffer's `byteLength`, a builtin call each time.
+    if (v === null || v.u8.length === 0 || v.shared) {
       const buffer = this.buffer;
       if (v === null || v.buffer !== buffer) {
         v = this.views = { buffer, u8: new Uint8Array(buffer), dv: new DataView(buffer), shared: typeof SharedArrayBuffer !== "undefined" && buffer instanceof SharedArrayBuffer };
       }
     }
     const p = ptr >>> 0, l = len >>> 0;
-    if (p + l > v.buffer.byteLength) throw new MemoryFault(p, l);
+    if (p + l > v.u8.length) throw new MemoryFault(p, l);
     return v;
   }
 
