@@ -191,6 +191,7 @@ export function addTokenFeatures(f: TokenFeatures, ptr: usize, len: i32, jsonEsc
         prevLower = !upper;
         pendingSpace = 0;
         p += width;
+        while (p + 8 <= end && allLower(load<u64>(p))) { p += 8; runLen += 8; prevLower = true; }
         // The rest of the word, and what follows while it is prose, eight bytes per step
         // (tokens-swar), up to a block it refuses.
         if (p >= prose.retry) {
@@ -209,7 +210,6 @@ export function addTokenFeatures(f: TokenFeatures, ptr: usize, len: i32, jsonEsc
             prevLower = prose.lastLower;
           }
         }
-        while (p + 8 <= end && allLower(load<u64>(p))) { p += 8; runLen += 8; prevLower = true; }
         // The rest of the word, and further words each after a single space.
         while (p < end) {
           const b = <u32>load<u8>(p);
