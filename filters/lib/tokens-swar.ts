@@ -45,7 +45,7 @@ export const enum ProseEnd { Letter, Space, Other }
 
 /**
  * What `scanProse` found: how far it went, its counts, and the state of the per-byte loop after
- * the last byte it took. Reused; every field is written by each call.
+ * the last byte it took. Reused: each call writes its results over the last ones.
  */
 export class ProseScan {
   /** First byte not taken (the start pointer if the first block was refused). */
@@ -55,7 +55,7 @@ export class ProseScan {
    * (in text that is not prose, code or emoji, each try would fail).
    */
   retry: usize = 0;
-  /** Bytes the next refusal adds to `retry` (0 after a block taken; the caller resets it per text). */
+  /** Bytes the next early refusal adds to `retry` (0 after two blocks or more; the caller resets it per text). */
   backoff: usize = 0;
   words: i32 = 0;
   /** Letters past the fifth of their word, all counted (none left pending in `runLen`). */

@@ -118,7 +118,8 @@ const HIGHS: u64 = 0x8080808080808080;
  *
  * One pass with the counts in locals and a byte-class table. Each class has an inner loop over
  * the bytes that keep its run going: letters (eight lowercase bytes per step at a word's start,
- * and words after single spaces without leaving the loop), digits, blanks, line breaks,
+ * then the prose step of tokens-swar.ts, eight bytes of letters, single spaces and punctuation
+ * per step, and words after single spaces without leaving the loop), digits, blanks, line breaks,
  * punctuation and non-ASCII characters; escapes go through the general step. A word or newline
  * run is counted when it starts; a word's extra letters and a digit run's groups when it ends.
  * The counts are those of the per-byte reference in filters/lib/test/tokens-reference.ts.
