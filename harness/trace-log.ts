@@ -49,6 +49,16 @@ const NAME_UNIT = 512;
 const MIN_CAPACITY = 16;
 const EMPTY = new Float64Array(0);
 
+/** The BIGINT_ARG flags of five arguments, or a negative number when one is neither a number nor a bigint within ±2^53. */
+function bigintFlags(a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): number {
+  return flagOf(a, 0) | flagOf(b, 1) | flagOf(c, 2) | flagOf(d, 3) | flagOf(e, 4);
+}
+function flagOf(x: unknown, k: number): number {
+  if (typeof x === "number") return 0;
+  if (typeof x === "bigint" && Number.isSafeInteger(Number(x))) return BIGINT_ARG0 << k;
+  return -(1 << 30);
+}
+
 /** An entry's arguments and result when they do not fit the columns. */
 interface Aside { args: Array<number | bigint>; result: unknown; hasResult: boolean }
 
@@ -79,7 +89,13 @@ export class TraceLog {
   hostcall(limit: number, seq: number, name: number, context: number, result: number, n: number,
     a: number | bigint, b: number | bigint, c: number | bigint, d: number | bigint, e: number | bigint): void {
     if (typeof a !== "number" || typeof b !== "number" || typeof c !== "number" || typeof d !== "number" || typeof e !== "number" || typeof result !== "number") {
-      this.appendOdd(limit, seq, name * NAME_UNIT, context, [a, b, c, d, e].slice(0, n), result, true);
+      // An i64 (proxy_increment_metric's delta, WASI clock precision) within ±2^53 still goes inline, flagged.
+      const flags = bigintFlags(a, b, c, d, e);
+      if (flags < 0 || typeof result !== "number") {
+        this.appendOdd(limit, seq, name * NAME_UNIT, context, [a, b, c, d, e].slice(0, n), result, true);
+        return;
+      }
+      this.write(this.claim(limit), seq, name * NAME_UNIT + flags + n, context, result, Number(a), Number(b), Number(c), Number(d), Number(e));
       return;
     }
     this.write(this.claim(limit), seq, name * NAME_UNIT + n, context, result, a, b, c, d, e);
