@@ -151,7 +151,8 @@ export class Vm {
     // A new context's log is sized like the last stream this VM finished, so that it need not grow.
     if (log.length === 0 && this.traceSizeHint > 0) log.reserve(this.traceSizeHint, limit);
     const index = log.callback(limit, ++traceSeq, this.lastCallbackNameId, context, args);
-    if (name === "proxy_on_delete") this.traceSizeHint = log.length + 8;
+    // (At most 1,024 entries: after one huge stream, the next small ones would each take its size.)
+    if (name === "proxy_on_delete") this.traceSizeHint = Math.min(log.length + 8, 1024);
     return index;
   }
   private lastCallbackName = "";
