@@ -2,10 +2,11 @@
  * @module filters/token-limit/filter
  * One request through the token limiter.
  * Request headers: recognise the API, capture the key headers, refuse a declared body over
- * `maxBodyBytes`, and hold the headers when the gateway allows it (`holdHeaders`), removing
- * `content-length` so the body may grow by the `include_usage` injection.
+ * `maxBodyBytes`, and hold the headers when the gateway allows it (`holdHeaders`), so that the
+ * body may still grow by the `include_usage` injection.
  * Request body (buffered to the end): read model, stream flag, output cap and the prompt
- * estimate; inject `stream_options.include_usage`; admit on every local limit (reserving with
+ * estimate; inject `stream_options.include_usage` (removing the held headers' `content-length`,
+ * which Envoy does not recompute); admit on every local limit (reserving with
  * `admission: reserve`), then ask the rate limit service about the global ones.
  * Response: add `x-ratelimit-*-tokens`, meter the body (stripping the usage-only chunk the
  * client did not ask for), and when it ends (or is cut) replace the reservations by the actual
@@ -68,6 +69,8 @@ export class TokenStream extends HttpContext {
   private headerValues: (string | null)[] = NO_VALUES;
   private holding: bool = false;
   private lengthFixed: bool = false;
+  /** Held request headers carry a content-length (removed if the body is injected). */
+  private declaredLength: bool = false;
   private model: string = "";
   private streaming: bool = false;
   private strip: bool = false;
@@ -113,8 +116,8 @@ export class TokenStream extends HttpContext {
     }
     this.phase = Phase.Reading;
     if (cfg.holdHeaders) {
-      // The include_usage injection lengthens the body; Envoy would forward a stale content-length.
-      if (length !== null && cfg.injectStreamUsage && supportsIncludeUsage(m.kind)) removeHeaderMapValueBytes(MapType.HttpRequestHeaders, CONTENT_LENGTH);
+      // Held until the body is read: an include_usage injection can still drop content-length then.
+      this.declaredLength = length !== null;
       this.holding = true;
       return FilterHeadersStatus.StopIteration;
     }
@@ -213,6 +216,9 @@ export class TokenStream extends HttpContext {
     // The host's block is not read again: freed now, the patched body can take its place.
     releaseBorrowed();
     if (!r.ok) { m.notInjected.increment(); return; }
+    // The body grows and Envoy does not recompute content-length: the held headers lose it (only
+    // an injected request: any other keeps the length it declared).
+    if (this.declaredLength) removeHeaderMapValueBytes(MapType.HttpRequestHeaders, CONTENT_LENGTH);
     replaceBuffer(BufferType.HttpRequestBody, r.body!.buffer);
     this.strip = true;
     m.injected.increment();

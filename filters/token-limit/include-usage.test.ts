@@ -84,6 +84,19 @@ test("include_usage: false is overridden for the provider and the chunk still hi
   assert.is(s.client.bodyText, WITHOUT_USAGE);
 });
 
+test("holdHeaders: a request that is not injected keeps its content-length (non-streaming, or asking usage itself)", async () => {
+  const host = await loadLimiter({ holdHeaders: true });
+  for (const body of [JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }),
+    JSON.stringify({ model: "gpt-4o-mini", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "hi" }] })]) {
+    const s = host.stream();
+    assert.is(s.sendRequestHeaders(requestHeaders(PATHS["openai.chat_completions"], {}, body), false), "StopIteration");
+    s.sendRequestBody(body, true);
+    assert.is(s.upstream.bodyText, body);
+    assert.is(s.upstream.headers?.get("content-length"), String(body.length), body);
+  }
+  assert.is(host.metric("tollgate.token_limit.include_usage_injected")?.value ?? 0, 0);
+});
+
 test("injectStreamUsage false: nothing injected, output estimated", async () => {
   const host = await loadLimiter({ holdHeaders: true, injectStreamUsage: false });
   const body = streamBody();
