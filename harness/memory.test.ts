@@ -8,6 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { decodePairs, encodePairs } from "./index.ts";
 import { GET, POST, scripted, streamLogs } from "./testdata/helpers.ts";
+import { ModuleMemory } from "./memory.ts";
 
 test("pairs: the reference's 46-byte example, field by field", () => {
   const bytes = encodePairs([[":status", "429"], ["retry-after", "7"]]);
@@ -17,6 +18,35 @@ test("pairs: the reference's 46-byte example, field by field", () => {
   assert.is(bytes.length, 46);
   assert.equal(decodePairs(bytes), [[":status", "429"], ["retry-after", "7"]]);
   assert.is(encodePairs([]).length, 0, "an empty map is zero bytes");
+});
+
+test("readString: recent short strings come back by their bytes, never by their address; any bytes decode as TextDecoder does", () => {
+  const mem = new WebAssembly.Memory({ initial: 1 });
+  const m = new ModuleMemory(() => mem);
+  const u8 = new Uint8Array(mem.buffer);
+  const put = (at: number, b: Uint8Array) => { u8.set(b, at); return b.length; };
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const n = put(100, enc("tollgate.token-limit/per-key/7"));
+  assert.is(m.readString(100, n), "tollgate.token-limit/per-key/7");
+  // The same place, other bytes of the same length: the new text, not the remembered one.
+  put(100, enc("tollgate.token-limit/per-key/8"));
+  assert.is(m.readString(100, n), "tollgate.token-limit/per-key/8");
+  // The same bytes elsewhere: the same text.
+  put(300, enc("tollgate.token-limit/per-key/7"));
+  assert.is(m.readString(300, n), "tollgate.token-limit/per-key/7");
+  // More names than the ring holds, each read twice, and malformed UTF-8: all as TextDecoder says.
+  const dec = new TextDecoder();
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 40; i++) {
+      const b = i % 5 === 0 ? Uint8Array.from([0x61, 0xc3, 0x28, 0x30 + (i % 10)]) : enc(`name-${i}-é`);
+      const len = put(1000 + 80 * i, b);
+      assert.is(m.readString(1000 + 80 * i, len), dec.decode(b), `name ${i}, round ${round}`);
+    }
+  }
+  // Empty and long strings are decoded as they are.
+  assert.is(m.readString(5000, 0), "");
+  const long = enc("x".repeat(200) + "ü");
+  assert.is(m.readString(6000, put(6000, long)), dec.decode(long));
 });
 
 test("pairs: malformed input decodes to nothing (missing NUL, leftovers, too many, truncated)", () => {

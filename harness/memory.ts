@@ -23,6 +23,14 @@ const EMPTY = new Uint8Array(0);
 const fromUtf8 = new TextDecoder();
 
 export const text = (b: Uint8Array): string => fromUtf8.decode(b);
+
+/** `readString` remembers this many short strings (names a module repeats) by their bytes. */
+const RECENT_STRINGS = 16;
+const RECENT_MAX_BYTES = 64;
+function sameBytesAt(a: Uint8Array, mem: Uint8Array, at: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== mem[at + i]) return false;
+  return true;
+}
 export const bytes = (s: string | Uint8Array): Uint8Array => (typeof s === "string" ? utf8.encode(s) : s);
 
 export class ModuleMemory {
@@ -73,9 +81,26 @@ export class ModuleMemory {
   }
   /** Decoded straight from memory: no intermediate copy. */
   readString(ptr: number, len: number): string {
-    const p = ptr >>> 0;
-    return text(this.checked(p, len).u8.subarray(p, p + (len >>> 0)));
+    const p = ptr >>> 0, n = len >>> 0;
+    const u8 = this.checked(p, n).u8;
+    if (n === 0 || n > RECENT_MAX_BYTES) return text(u8.subarray(p, p + n));
+    // Names come again and again (shared-data keys, property paths, header names): a recent one
+    // is found by its bytes, which costs far less than a TextDecoder call.
+    const recent = this.recent;
+    for (let i = 0; i < recent.length; i++) {
+      const r = recent[i];
+      if (r.bytes.length === n && sameBytesAt(r.bytes, u8, p)) return r.text;
+    }
+    const b = u8.slice(p, p + n);
+    const t = text(b);
+    if (recent.length < RECENT_STRINGS) recent.push({ bytes: b, text: t });
+    else recent[this.recentNext] = { bytes: b, text: t };
+    this.recentNext = (this.recentNext + 1) % RECENT_STRINGS;
+    return t;
   }
+  /** Strings decoded lately, with their bytes (a ring of `RECENT_STRINGS`). */
+  private recent: Array<{ bytes: Uint8Array; text: string }> = [];
+  private recentNext = 0;
 
   writeU32(ptr: number, value: number): void {
     this.checked(ptr, 4).dv.setUint32(ptr >>> 0, value >>> 0, true);
