@@ -21,26 +21,13 @@
  * script expects next makes no call and continues (a trace comparison shows the drift).
  */
 import "../../filters/sdk/runtime/abort";
-
-@external("env", "proxy_log") declare function proxy_log(level: i32, p: usize, l: usize): i32;
-@external("env", "proxy_get_log_level") declare function proxy_get_log_level(rp: usize): i32;
-@external("env", "proxy_get_buffer_bytes") declare function proxy_get_buffer_bytes(t: u32, start: u32, max: u32, rp: usize, rl: usize): i32;
-@external("env", "proxy_get_buffer_status") declare function proxy_get_buffer_status(t: u32, lp: usize, fp: usize): i32;
-@external("env", "proxy_set_buffer_bytes") declare function proxy_set_buffer_bytes(t: u32, start: u32, length: u32, dp: usize, dl: usize): i32;
-@external("env", "proxy_get_header_map_pairs") declare function proxy_get_header_map_pairs(t: u32, rp: usize, rl: usize): i32;
-@external("env", "proxy_get_header_map_value") declare function proxy_get_header_map_value(t: u32, kp: usize, kl: usize, rp: usize, rl: usize): i32;
-@external("env", "proxy_add_header_map_value") declare function proxy_add_header_map_value(t: u32, kp: usize, kl: usize, vp: usize, vl: usize): i32;
-@external("env", "proxy_replace_header_map_value") declare function proxy_replace_header_map_value(t: u32, kp: usize, kl: usize, vp: usize, vl: usize): i32;
-@external("env", "proxy_remove_header_map_value") declare function proxy_remove_header_map_value(t: u32, kp: usize, kl: usize): i32;
-@external("env", "proxy_get_current_time_nanoseconds") declare function proxy_get_current_time_nanoseconds(rp: usize): i32;
-@external("env", "proxy_get_shared_data") declare function proxy_get_shared_data(kp: usize, kl: usize, rp: usize, rl: usize, cp: usize): i32;
-@external("env", "proxy_set_shared_data") declare function proxy_set_shared_data(kp: usize, kl: usize, vp: usize, vl: usize, cas: u32): i32;
-@external("env", "proxy_get_property") declare function proxy_get_property(pp: usize, pl: usize, rp: usize, rl: usize): i32;
-@external("env", "proxy_set_property") declare function proxy_set_property(pp: usize, pl: usize, vp: usize, vl: usize): i32;
-@external("env", "proxy_define_metric") declare function proxy_define_metric(t: u32, np: usize, nl: usize, ret: usize): i32;
-@external("env", "proxy_increment_metric") declare function proxy_increment_metric(id: u32, delta: i64): i32;
-@external("env", "proxy_record_metric") declare function proxy_record_metric(id: u32, value: u64): i32;
-@external("env", "proxy_get_metric") declare function proxy_get_metric(id: u32, rp: usize): i32;
+// The ABI's declarations only (the SDK's wrappers and dispatcher are not linked in).
+import {
+  proxy_log, proxy_get_log_level, proxy_get_buffer_bytes, proxy_get_buffer_status, proxy_set_buffer_bytes, proxy_get_header_map_pairs,
+  proxy_get_header_map_value, proxy_add_header_map_value, proxy_replace_header_map_value, proxy_remove_header_map_value, proxy_get_current_time_nanoseconds, proxy_get_shared_data,
+  proxy_set_shared_data, proxy_get_property, proxy_set_property, proxy_define_metric, proxy_increment_metric, proxy_record_metric,
+  proxy_get_metric,
+} from "../../filters/sdk/hostcalls/raw";
 
 export function proxy_abi_version_0_2_1(): void {}
 
