@@ -7,11 +7,18 @@
 /** An object key, held as UTF-8 bytes so comparing it to raw JSON costs no allocation. */
 export class JsonKey {
   readonly bytes: Uint8Array;
+  /**
+   * Where the bytes lie and how many: plain fields, read on every key comparison of every scan
+   * (getters through `bytes` were calls of their own, each with a shadow-stack frame).
+   */
+  readonly ptr: usize;
+  readonly len: i32;
   constructor(readonly name: string) {
-    this.bytes = Uint8Array.wrap(String.UTF8.encode(name, false));
+    const b = Uint8Array.wrap(String.UTF8.encode(name, false));
+    this.bytes = b;
+    this.ptr = b.dataStart;
+    this.len = b.length;
   }
-  get ptr(): usize { return this.bytes.dataStart; }
-  get len(): i32 { return this.bytes.length; }
 }
 
 /**
