@@ -318,16 +318,7 @@ export class StreamGuard {
     for (let i = 0; i < f.length; i++) {
       const fs = f.start(i), fe = f.end(i);
       if (fs >= cut || fe <= cut) continue;
-      const redact = <Action>unchecked(d.detectors.actions[f.kind(i)]) == Action.Redact;
-      for (let h = 0; h < this.held.length; h++) {
-        const ev = unchecked(this.held[h]);
-        for (let j = 0; j < ev.winStarts.length; j++) {
-          const ws = unchecked(ev.winStarts[j]), ds = unchecked(ev.dataStarts[j]);
-          const we = ws + unchecked(ev.dataEnds[j]) - ds;
-          const os = cut > ws ? cut : ws, oe = fe < we ? fe : we;
-          if (os < oe && redact) ev.edits.add(ds + os - ws, ds + oe - ws, EMPTY_LABEL);
-        }
-      }
+      if (<Action>unchecked(d.detectors.actions[f.kind(i)]) == Action.Redact) this.redactHeld(cut, fe);
       if (f.kind(i) < Kind.PromptInjection && fe > this.detectFrom) this.detectFrom = fe;
     }
   }
