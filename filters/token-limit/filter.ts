@@ -25,7 +25,7 @@ import { RLS_METHOD_NAME, RLS_SERVICE_NAME } from "../lib/proto/index";
 import { sendOpenAIError } from "../common/openai-error";
 import { Admission, FailureMode, RlsConfig, Scope } from "./config";
 import { AdmissionResult, AppliedLimit, TokenCounts, admitLocal, costOf, keyValueOf, noteTightest, releaseLocal, settleLocal } from "./limits";
-import { anyGlobal, rlsRequest, readVerdict } from "./global";
+import { rlsRequest, readVerdict } from "./global";
 import { BodyMode, ResponseMeter } from "./meter";
 import { addLimitHeaders, sendLimitExceeded } from "./replies";
 import { TokenLimitRoot } from "./root";
@@ -184,8 +184,8 @@ export class TokenStream extends HttpContext {
     const adm = admitLocal(this.applied, this.needs, reserve, nowMs(), this.admission);
     if (adm.refusedBy !== null) { this.refuse(adm.refusedBy!, adm.retryMs); return false; }
 
-    if (cfg.rls === null || !anyGlobal(this.applied)) { root.metrics!.admitted.increment(); return true; }
-    const msg = rlsRequest(cfg.rls!.domain, this.applied, new Array<i64>(this.applied.length));
+    // Only global limits need the service (rlsRequest builds nothing for local ones alone).
+    const msg: Uint8Array | null = cfg.rls === null ? null : rlsRequest(cfg.rls!.domain, this.applied, new Array<i64>(this.applied.length));
     if (msg === null) { root.metrics!.admitted.increment(); return true; }
     const g = cfg.rls!;
     this.rls = g;

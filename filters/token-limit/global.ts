@@ -35,8 +35,8 @@ export function rlsRequest(domain: string, applied: AppliedLimit[], hits: i64[])
   return n > 0 ? encodeRateLimitRequest(req) : null;
 }
 
-/** True when a global limit applies (the common local-only request then builds no message). */
-export function anyGlobal(applied: AppliedLimit[]): bool {
+/** True when a global limit applies (a local-only request then builds no message). */
+function anyGlobal(applied: AppliedLimit[]): bool {
   for (let i = 0; i < applied.length; i++) if (unchecked(applied[i]).limit.scope == Scope.Global) return true;
   return false;
 }
