@@ -18,6 +18,8 @@ interface TollgateBuildConfig {
   filters: string[];
   /** Test-only modules: name → entry file (relative to the repository root). */
   testModules: Record<string, string>;
+  /** Filters built with another AssemblyScript runtime than `options.runtime`: name → runtime. */
+  runtimes: Record<string, string>;
 }
 
 export interface BuildTarget {
@@ -25,25 +27,29 @@ export interface BuildTarget {
   entry: string;
   out: string;
   target: "release" | "debug";
+  /** The AssemblyScript runtime, when not asconfig.json's default. */
+  runtime?: string;
   /** Folders whose files the output depends on. */
   sources: string[];
 }
 
 export function readBuildConfig(): TollgateBuildConfig {
   const config = JSON.parse(readFileSync(join(ROOT, "asconfig.json"), "utf8"));
-  return { filters: config.tollgate?.filters ?? [], testModules: config.tollgate?.testModules ?? {} };
+  const t = config.tollgate ?? {};
+  return { filters: t.filters ?? [], testModules: t.testModules ?? {}, runtimes: t.runtimes ?? {} };
 }
 
 /** Every module the build knows about, release and debug variants included. */
 export function buildTargets(): BuildTarget[] {
-  const { filters, testModules } = readBuildConfig();
+  const { filters, testModules, runtimes } = readBuildConfig();
   const shared = ["filters/sdk", "filters/lib", "asconfig.json"];
   const targets: BuildTarget[] = [];
   for (const name of filters) {
     const entry = `filters/${name}/main.ts`;
     const sources = [...shared, `filters/${name}`];
-    targets.push({ name, entry, out: `dist/filters/${name}.wasm`, target: "release", sources });
-    targets.push({ name, entry, out: `dist/filters/${name}.debug.wasm`, target: "debug", sources });
+    const runtime = runtimes[name];
+    targets.push({ name, entry, out: `dist/filters/${name}.wasm`, target: "release", runtime, sources });
+    targets.push({ name, entry, out: `dist/filters/${name}.debug.wasm`, target: "debug", runtime, sources });
   }
   for (const [name, entry] of Object.entries(testModules)) {
     targets.push({ name, entry, out: `dist/test/${name}.wasm`, target: "release", sources: [...shared, dirname(entry)] });
@@ -77,7 +83,7 @@ let compiler: Promise<typeof import("assemblyscript/asc")> | null = null;
 export async function compile(t: BuildTarget): Promise<void> {
   const asc = (await (compiler ??= import("assemblyscript/asc"))).default;
   mkdirSync(dirname(join(ROOT, t.out)), { recursive: true });
-  const args = [t.entry, "--config", "asconfig.json", "--target", t.target, "--outFile", t.out];
+  const args = [t.entry, "--config", "asconfig.json", "--target", t.target, "--outFile", t.out, ...(t.runtime ? ["--runtime", t.runtime] : [])];
   const output: string[] = [];
   const sink = { write: (chunk: string | Uint8Array) => { output.push(String(chunk)); return true; } };
   const previous = process.cwd();

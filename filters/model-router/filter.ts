@@ -9,7 +9,7 @@
  */
 import {
   BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HttpContext, MapType,
-  clearRouteCache, getBufferBytes, getHeaderMapValue, logDebug, logEnabled, logWarn, LogLevel,
+  clearRouteCache, collectSoon, getBufferBytes, getHeaderMapValue, logDebug, logEnabled, logWarn, LogLevel,
   removeHeaderMapValue, replaceBuffer, replaceHeaderMapValue, setPropertyString,
 } from "../sdk/index";
 import { ApiKind, apiName } from "../lib/llm/api";
@@ -167,9 +167,9 @@ export class RouterStream extends HttpContext {
     metrics.routed.increment();
     view.facts = null;
     view.body = EMPTY;
-    // The incremental collector frees large blocks only over many later allocations; a full
-    // collection now keeps the VM near one body's size (the live heap is small, so it is cheap).
-    if (body.length >= LARGE_BODY) __collect();
+    // The allocator grows memory rather than wait for garbage to be found: a full collection
+    // (as soon as it is safe) keeps the VM near one body's size. The live heap is small, so it is cheap.
+    if (body.length >= LARGE_BODY) collectSoon();
   }
 
   /** Writes the served model into the body unless that would contradict a content-length already sent. */

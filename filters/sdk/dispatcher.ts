@@ -1,14 +1,16 @@
 /**
  * @module filters/sdk/dispatcher
- * The `proxy_on_*` callbacks the host calls, routed to the filter's contexts. Contexts are kept
- * by id; an id the module does not know (a root without factory, a stream the root declined,
- * a context already deleted) gets the ABI's neutral answer instead of a trap. Callout answers go
+ * The `proxy_on_*` callbacks the host calls (exports.ts brackets each one and calls its
+ * `dispatch*` function here), routed to the filter's contexts. Contexts are kept by id; an id the
+ * module does not know (a root without factory, a stream the root declined, a context already
+ * deleted) gets the ABI's neutral answer instead of a trap. Callout answers go
  * to the context that made the call, after `proxy_set_effective_context` so its host calls act
  * on its stream.
  */
 import { LogLevel, PeerType } from "./types";
 import { Context, HttpContext, RootContext, TcpContext, calloutOwners } from "./context";
 import { beginCallback, log } from "./hostcalls/log";
+import { enterCallback, leaveCallback, streamEnded } from "./runtime/collect";
 import { getPropertyString } from "./hostcalls/properties";
 import { setEffectiveContext } from "./hostcalls/lifecycle";
 
@@ -62,8 +64,7 @@ function factoryFor(): RootFactory | null {
 
 // --- lifecycle -----------------------------------------------------------------------------
 
-export function proxy_on_context_create(contextId: u32, parentContextId: u32): void {
-  beginCallback();
+export function dispatchContextCreate(contextId: u32, parentContextId: u32): void {
   if (parentContextId == 0) {
     // Envoy calls this again when it restarts a plugin whose root still exists: keep its state.
     if (roots.has(contextId)) return;
@@ -80,14 +81,12 @@ export function proxy_on_context_create(contextId: u32, parentContextId: u32): v
   if (tcp !== null) tcps.set(contextId, tcp);
 }
 
-export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): i32 {
-  beginCallback();
+export function dispatchVmStart(rootContextId: u32, vmConfigurationSize: u32): i32 {
   if (!roots.has(rootContextId)) return 1;
   return roots.get(rootContextId).onVmStart(vmConfigurationSize) ? 1 : 0;
 }
 
-export function proxy_on_configure(rootContextId: u32, pluginConfigurationSize: u32): i32 {
-  beginCallback();
+export function dispatchConfigure(rootContextId: u32, pluginConfigurationSize: u32): i32 {
   if (!roots.has(rootContextId)) return 1;
   return roots.get(rootContextId).onConfigure(pluginConfigurationSize) ? 1 : 0;
 }
@@ -98,7 +97,14 @@ export function proxy_on_configure(rootContextId: u32, pluginConfigurationSize: 
  * is made here without `proxy_on_context_create`, and kept for a later start with the same id.
  */
 export function proxy_validate_configuration(rootContextId: u32, pluginConfigurationSize: u32): i32 {
+  enterCallback();
   beginCallback();
+  const valid = validateConfiguration(rootContextId, pluginConfigurationSize);
+  leaveCallback();
+  return valid;
+}
+
+function validateConfiguration(rootContextId: u32, pluginConfigurationSize: u32): i32 {
   if (!roots.has(rootContextId)) {
     const factory = factoryFor();
     if (factory === null) return 1;
@@ -115,26 +121,24 @@ function contextById(contextId: u32): Context | null {
   return null;
 }
 
-export function proxy_on_done(contextId: u32): i32 {
-  beginCallback();
+export function dispatchDone(contextId: u32): i32 {
   const context = contextById(contextId);
   if (context === null) return 1;
   return context.onDone() ? 1 : 0;
 }
 
-export function proxy_on_log(contextId: u32): void {
-  beginCallback();
+export function dispatchLog(contextId: u32): void {
   const http = httpById(contextId);
   if (http !== null) http.onLog();
   else if (tcps.has(contextId)) tcps.get(contextId).onLog();
 }
 
-export function proxy_on_delete(contextId: u32): void {
-  beginCallback();
+export function dispatchDelete(contextId: u32): void {
   const context = contextById(contextId);
   if (context === null) return;
   context.alive = false;
   context.onDelete();
+  if (!roots.has(contextId)) streamEnded();
   forgetHttp(contextId);
   https.delete(contextId);
   roots.delete(contextId);
@@ -143,60 +147,51 @@ export function proxy_on_delete(contextId: u32): void {
 
 // --- root callbacks -----------------------------------------------------------------------
 
-export function proxy_on_tick(rootContextId: u32): void {
-  beginCallback();
+export function dispatchTick(rootContextId: u32): void {
   if (roots.has(rootContextId)) roots.get(rootContextId).onTick();
 }
 
-export function proxy_on_queue_ready(rootContextId: u32, queueId: u32): void {
-  beginCallback();
+export function dispatchQueueReady(rootContextId: u32, queueId: u32): void {
   if (roots.has(rootContextId)) roots.get(rootContextId).onQueueReady(queueId);
 }
 
-export function proxy_on_foreign_function(rootContextId: u32, functionId: u32, argumentsSize: u32): void {
-  beginCallback();
+export function dispatchForeignFunction(rootContextId: u32, functionId: u32, argumentsSize: u32): void {
   if (roots.has(rootContextId)) roots.get(rootContextId).onForeignFunction(functionId, argumentsSize);
 }
 
 // --- HTTP streams -------------------------------------------------------------------------
 
-export function proxy_on_request_headers(contextId: u32, numHeaders: u32, endOfStream: u32): i32 {
-  beginCallback();
+export function dispatchRequestHeaders(contextId: u32, numHeaders: u32, endOfStream: u32): i32 {
   const http = httpById(contextId);
   if (http === null) return 0;
   return http.onRequestHeaders(numHeaders, endOfStream != 0);
 }
 
-export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): i32 {
-  beginCallback();
+export function dispatchRequestBody(contextId: u32, bodySize: u32, endOfStream: u32): i32 {
   const http = httpById(contextId);
   if (http === null) return 0;
   return http.onRequestBody(bodySize, endOfStream != 0);
 }
 
-export function proxy_on_request_trailers(contextId: u32, numTrailers: u32): i32 {
-  beginCallback();
+export function dispatchRequestTrailers(contextId: u32, numTrailers: u32): i32 {
   const http = httpById(contextId);
   if (http === null) return 0;
   return http.onRequestTrailers(numTrailers);
 }
 
-export function proxy_on_response_headers(contextId: u32, numHeaders: u32, endOfStream: u32): i32 {
-  beginCallback();
+export function dispatchResponseHeaders(contextId: u32, numHeaders: u32, endOfStream: u32): i32 {
   const http = httpById(contextId);
   if (http === null) return 0;
   return http.onResponseHeaders(numHeaders, endOfStream != 0);
 }
 
-export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): i32 {
-  beginCallback();
+export function dispatchResponseBody(contextId: u32, bodySize: u32, endOfStream: u32): i32 {
   const http = httpById(contextId);
   if (http === null) return 0;
   return http.onResponseBody(bodySize, endOfStream != 0);
 }
 
-export function proxy_on_response_trailers(contextId: u32, numTrailers: u32): i32 {
-  beginCallback();
+export function dispatchResponseTrailers(contextId: u32, numTrailers: u32): i32 {
   const http = httpById(contextId);
   if (http === null) return 0;
   return http.onResponseTrailers(numTrailers);
@@ -204,31 +199,26 @@ export function proxy_on_response_trailers(contextId: u32, numTrailers: u32): i3
 
 // --- TCP streams --------------------------------------------------------------------------
 
-export function proxy_on_new_connection(contextId: u32): i32 {
-  beginCallback();
+export function dispatchNewConnection(contextId: u32): i32 {
   if (!tcps.has(contextId)) return 0;
   return tcps.get(contextId).onNewConnection();
 }
 
-export function proxy_on_downstream_data(contextId: u32, dataSize: u32, endOfStream: u32): i32 {
-  beginCallback();
+export function dispatchDownstreamData(contextId: u32, dataSize: u32, endOfStream: u32): i32 {
   if (!tcps.has(contextId)) return 0;
   return tcps.get(contextId).onDownstreamData(dataSize, endOfStream != 0);
 }
 
-export function proxy_on_downstream_connection_close(contextId: u32, peerType: u32): void {
-  beginCallback();
+export function dispatchDownstreamConnectionClose(contextId: u32, peerType: u32): void {
   if (tcps.has(contextId)) tcps.get(contextId).onDownstreamConnectionClose(<PeerType>peerType);
 }
 
-export function proxy_on_upstream_data(contextId: u32, dataSize: u32, endOfStream: u32): i32 {
-  beginCallback();
+export function dispatchUpstreamData(contextId: u32, dataSize: u32, endOfStream: u32): i32 {
   if (!tcps.has(contextId)) return 0;
   return tcps.get(contextId).onUpstreamData(dataSize, endOfStream != 0);
 }
 
-export function proxy_on_upstream_connection_close(contextId: u32, peerType: u32): void {
-  beginCallback();
+export function dispatchUpstreamConnectionClose(contextId: u32, peerType: u32): void {
   if (tcps.has(contextId)) tcps.get(contextId).onUpstreamConnectionClose(<PeerType>peerType);
 }
 
@@ -249,32 +239,27 @@ function calloutTarget(rootContextId: u32, callId: u32, finished: bool): Context
   return roots.has(rootContextId) ? roots.get(rootContextId) : null;
 }
 
-export function proxy_on_http_call_response(rootContextId: u32, callId: u32, numHeaders: u32, bodySize: u32, numTrailers: u32): void {
-  beginCallback();
+export function dispatchHttpCallResponse(rootContextId: u32, callId: u32, numHeaders: u32, bodySize: u32, numTrailers: u32): void {
   const target = calloutTarget(rootContextId, callId, true);
   if (target !== null) target.onHttpCallResponse(callId, numHeaders, bodySize, numTrailers);
 }
 
-export function proxy_on_grpc_receive_initial_metadata(rootContextId: u32, callId: u32, numElements: u32): void {
-  beginCallback();
+export function dispatchGrpcReceiveInitialMetadata(rootContextId: u32, callId: u32, numElements: u32): void {
   const target = calloutTarget(rootContextId, callId, false);
   if (target !== null) target.onGrpcReceiveInitialMetadata(callId, numElements);
 }
 
-export function proxy_on_grpc_receive(rootContextId: u32, callId: u32, messageSize: u32): void {
-  beginCallback();
+export function dispatchGrpcReceive(rootContextId: u32, callId: u32, messageSize: u32): void {
   const target = calloutTarget(rootContextId, callId, false);
   if (target !== null) target.onGrpcReceive(callId, messageSize);
 }
 
-export function proxy_on_grpc_receive_trailing_metadata(rootContextId: u32, callId: u32, numElements: u32): void {
-  beginCallback();
+export function dispatchGrpcReceiveTrailingMetadata(rootContextId: u32, callId: u32, numElements: u32): void {
   const target = calloutTarget(rootContextId, callId, false);
   if (target !== null) target.onGrpcReceiveTrailingMetadata(callId, numElements);
 }
 
-export function proxy_on_grpc_close(rootContextId: u32, callId: u32, statusCode: u32): void {
-  beginCallback();
+export function dispatchGrpcClose(rootContextId: u32, callId: u32, statusCode: u32): void {
   const target = calloutTarget(rootContextId, callId, true);
   if (target !== null) target.onGrpcClose(callId, statusCode);
 }

@@ -10,6 +10,7 @@ export * from "./types";
 export { Context, RootContext, HttpContext, TcpContext } from "./context";
 export { registerRootContext, RootFactory } from "./dispatcher";
 export { lastStatus } from "./hostcalls/status";
+export { collectSoon } from "./runtime/collect";
 export { HeaderPair, serializePairs, parsePairs } from "./hostcalls/pairs";
 export { log, logBytes, logEnabled, logLevel, logTrace, logDebug, logInfo, logWarn, logError, logCritical } from "./hostcalls/log";
 export * from "./hostcalls/headers";

@@ -24,8 +24,11 @@ export async function compileReadmeExample(): Promise<Uint8Array> {
   return compileVirtualFilter(readmeExample());
 }
 
-/** Compiles `source` as if it were `filters/hello/main.ts` (nothing is written to the tree). */
-export async function compileVirtualFilter(source: string): Promise<Uint8Array> {
+/**
+ * Compiles `source` as if it were `filters/hello/main.ts` (nothing is written to the tree);
+ * `options` are more compiler arguments (e.g. `--runtime minimal`).
+ */
+export async function compileVirtualFilter(source: string, options: string[] = []): Promise<Uint8Array> {
   const log: string[] = [];
   let wasm: Uint8Array | null = null;
   const sink = { write: (c: string | Uint8Array) => { log.push(String(c)); return true; } };
@@ -33,7 +36,7 @@ export async function compileVirtualFilter(source: string): Promise<Uint8Array> 
   process.chdir(ROOT);
   try {
     const { error } = await asc.main(
-      [EXAMPLE_ENTRY, "--config", "asconfig.json", "--target", "release", "--outFile", "hello.wasm"],
+      [EXAMPLE_ENTRY, "--config", "asconfig.json", "--target", "release", "--outFile", "hello.wasm", ...options],
       {
         stdout: sink as never,
         stderr: sink as never,
@@ -47,10 +50,10 @@ export async function compileVirtualFilter(source: string): Promise<Uint8Array> 
         },
       },
     );
-    if (error) throw new Error(`README example failed to compile:\n${log.join("")}`);
+    if (error) throw new Error(`filter source failed to compile:\n${log.join("")}`);
   } finally {
     process.chdir(previous);
   }
-  if (!wasm) throw new Error("README example produced no module");
+  if (!wasm) throw new Error("the compiler produced no module");
   return wasm;
 }

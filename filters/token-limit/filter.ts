@@ -14,7 +14,7 @@
  */
 import {
   BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HttpContext, MapType, StreamType,
-  borrowBufferBytes, borrowedPtr, continueStream, getBufferBytes, getCurrentTimeNanoseconds, getHeaderMapValues, getPropertyString,
+  borrowBufferBytes, borrowedPtr, collectSoon, continueStream, getBufferBytes, getCurrentTimeNanoseconds, getHeaderMapValues, getPropertyString,
   getStatus, logDebug, logEnabled, logWarn, LogLevel, PropertyPath, releaseBorrowed, removeHeaderMapValueBytes, replaceBuffer, setPropertyBytes,
 } from "../sdk/index";
 import { ApiKind, StreamFormat, generatesOutput, isTokenCount, supportsIncludeUsage } from "../lib/llm/api";
@@ -403,13 +403,13 @@ export class TokenStream extends HttpContext {
 }
 
 /**
- * The incremental collector frees large blocks only over many later allocations, and the
- * allocator grows memory (doubling) rather than wait: a few huge bodies would leave the VM at many
- * times their size for good. A full collection after one keeps it near one body's size (the live
- * heap is small, so it is cheap, and it happens only for rare large bodies).
+ * A full collection after a large body, as soon as it is safe (the SDK's `collectSoon`): the
+ * allocator grows memory (doubling) rather than wait for garbage to be found, so a few huge bodies
+ * would otherwise leave the VM at many times their size for good. The live heap is small and
+ * large bodies are rare, so it is cheap.
  */
 function collectAfter(bodyBytes: i64): void {
-  if (bodyBytes >= LARGE_BODY) __collect();
+  if (bodyBytes >= LARGE_BODY) collectSoon();
 }
 
 function setPropertyDecimal(path: PropertyPath, v: i64): void {
