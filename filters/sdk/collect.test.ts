@@ -1,12 +1,12 @@
 /**
  * @module filters/sdk/collect.test
  * A filter built with the minimal runtime collects garbage only where the SDK's exports make it
- * (runtime/collect.ts). Checked with a filter that leaves 16 KiB of garbage per body chunk and
+ * (runtime/collect.ts). Checked with a filter that leaves 4 KiB of garbage per body chunk and
  * keeps a ring of small objects alive across callbacks, whose bytes it checks at every callback:
  * the VM must stay far below the garbage it made (so collections happen, in one long stream and
  * across many short ones), and no live object may be freed under it (its bytes would change when
  * the allocator hands the block out again). The bounds follow the policy: between collections at
- * most 512 callbacks' or 32 streams' garbage (8 MiB and 4 MiB here), and memory grows by doubling.
+ * most 2,048 callbacks' or 64 streams' garbage (8 MiB and 2 MiB here), and memory grows by doubling.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -17,7 +17,7 @@ const SOURCE = `
 export * from "../sdk/exports";
 import { FilterDataStatus, FilterHeadersStatus, HttpContext, RootContext, addHeaderMapValue, MapType, registerRootContext } from "../sdk/index";
 
-const GARBAGE_BYTES = 16 << 10;
+const GARBAGE_BYTES = 4 << 10;
 const RING = 64;
 
 /** Bytes that tell apart every object the ring ever held. */
@@ -79,19 +79,19 @@ function exchange(host: Host, chunks: number): Record<string, string | undefined
   return { made: s.client.headers?.get("x-made"), corrupt: s.client.headers?.get("x-corrupt") };
 }
 
-test("one long stream: 5,000 chunks leave 78 MiB of garbage, the VM stays at 16 MiB and the live ring intact", async () => {
+test("one long stream: 20,000 chunks leave 78 MiB of garbage, the VM stays at 16 MiB and the live ring intact", async () => {
   const host = await Host.load(wasm);
-  const got = exchange(host, 5000);
-  assert.equal(got, { made: "5000", corrupt: "0" });
+  const got = exchange(host, 20_000);
+  assert.equal(got, { made: "20000", corrupt: "0" });
   const bytes = host.memoryPages()[0] * PAGE;
   assert.ok(bytes <= 16 * MiB, `VM memory ${bytes / MiB} MiB`);
   assert.equal(host.misuse(), []);
   assert.not.ok(host.failed);
 });
 
-test("many short streams: 2,000 streams of 8 chunks (250 MiB of garbage) leave the VM at 8 MiB", async () => {
+test("many short streams: 4,000 streams of 8 chunks (125 MiB of garbage) leave the VM at 8 MiB", async () => {
   const host = await Host.load(wasm);
-  for (let i = 0; i < 2000; i++) assert.equal(exchange(host, 8), { made: "8", corrupt: "0" });
+  for (let i = 0; i < 4000; i++) assert.equal(exchange(host, 8), { made: "8", corrupt: "0" });
   const bytes = host.memoryPages()[0] * PAGE;
   assert.ok(bytes <= 8 * MiB, `VM memory ${bytes / MiB} MiB`);
   assert.not.ok(host.failed);
