@@ -18,7 +18,7 @@ interface TollgateBuildConfig {
   filters: string[];
   /** Test-only modules: name → entry file (relative to the repository root). */
   testModules: Record<string, string>;
-  /** Filters built with another AssemblyScript runtime than `options.runtime`: name → runtime. */
+  /** Modules (filters or test modules) built with another AssemblyScript runtime than `options.runtime`: name → runtime. */
   runtimes: Record<string, string>;
 }
 
@@ -52,7 +52,7 @@ export function buildTargets(): BuildTarget[] {
     targets.push({ name, entry, out: `dist/filters/${name}.debug.wasm`, target: "debug", runtime, sources });
   }
   for (const [name, entry] of Object.entries(testModules)) {
-    targets.push({ name, entry, out: `dist/test/${name}.wasm`, target: "release", sources: [...shared, dirname(entry)] });
+    targets.push({ name, entry, out: `dist/test/${name}.wasm`, target: "release", runtime: runtimes[name], sources: [...shared, dirname(entry)] });
   }
   return targets;
 }
