@@ -74,7 +74,7 @@ export class RootContext extends Context {
   /**
    * A host asks whether a configuration would be accepted, before starting the plugin (the root
    * may not have seen `onVmStart` yet); `pluginConfiguration()` is readable. Needs the module to
-   * export `proxy_validate_configuration` (see exports.ts).
+   * re-export `proxy_validate_configuration` from dispatcher.ts (it is not among exports.ts's).
    */
   onValidateConfiguration(pluginConfigurationSize: u32): bool { return true; }
   onTick(): void {}

@@ -3,9 +3,8 @@
  * The `proxy_on_*` callbacks the host calls (exports.ts brackets each one and calls its
  * `dispatch*` function here), routed to the filter's contexts. Contexts are kept by id; an id the
  * module does not know (a root without factory, a stream the root declined, a context already
- * deleted) gets the ABI's neutral answer instead of a trap. Callout answers go
- * to the context that made the call, after `proxy_set_effective_context` so its host calls act
- * on its stream.
+ * deleted) gets the ABI's neutral answer instead of a trap. Callout answers go to the context that
+ * made the call, after `proxy_set_effective_context` so its host calls act on its stream.
  */
 import { LogLevel, PeerType } from "./types";
 import { Context, HttpContext, RootContext, TcpContext, calloutOwners } from "./context";
