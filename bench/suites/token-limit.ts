@@ -221,8 +221,7 @@ async function run(): Promise<void> {
   const alone = await meterAlone(rounds);
   console.log(`\nThe response meter alone (token-limit-bench: the filter's ResponseMeter with no host, on the same ${CHUNKS}-chunk stream, ` +
     `fastest of ${rounds} batches): ${fmt(alone * 1000)} ns per chunk, beside ${fmt(perChunk("token-limit", "moduleOnly") * 1000)} ns of module-only time per chunk ` +
-    `above. The meter is most of the module's per-chunk work; the rest of the difference is the SDK's path to it and what running ` +
-    `between the Node host's own work costs (caches, branch history), which this bench does not separate.`);
+    `above: the same code costs more inside the exchange, between the Node host's own work, for reasons this bench does not separate.`);
   console.log(`\ngRPC loopback round trip, 4 KB echo: p50 ${fmt(rt.p50Us)} µs, p90 ${fmt(rt.p90Us)} µs, p99 ${fmt(rt.p99Us)} µs (${rt.iterations} calls); RTT/10 = ${fmt(budget)} µs.`);
 }
 
