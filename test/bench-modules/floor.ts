@@ -17,10 +17,12 @@
  *   returned), `property_get <path>`, `property_set <path> <value>`, `metric_inc|metric_record
  *   <metric#> <n>`, `metric_get <metric#>`, `log <level> <bytes>`, `log_level`.
  * Everything a call sends is built at configure; what the host copies in lands in one reused
- * block. Built with the minimal runtime (asconfig.json): the incremental one's shadow stack made
- * the floor's own stepping cost about 14 µs per 200-chunk exchange, which the bench then counted
- * as the host's price. Each stream walks the script from its first callback; a callback that is not the one the
+ * block. Each stream walks the script from its first callback; a callback that is not the one the
  * script expects next makes no call and continues (a trace comparison shows the drift).
+ *
+ * Built with the minimal runtime (asconfig.json): the incremental one's shadow stack made the
+ * floor's own stepping cost about 14 µs per 200-chunk exchange, which the bench then counted as
+ * the host's price.
  */
 import "../../filters/sdk/runtime/abort";
 // The ABI's declarations only (the SDK's wrappers and dispatcher are not linked in).

@@ -12,7 +12,7 @@
  *   is not nested in another one: every context lives in the dispatcher's maps (globals) and
  *   whatever the callback's locals held is garbage by then.
  *
- * The dispatcher brackets every callback with `enterCallback` / `leaveCallback`. Under `minimal`
+ * exports.ts brackets every callback with `enterCallback` / `leaveCallback`. Under `minimal`
  * the outermost `leaveCallback` collects when one of these holds:
  * - a collection was asked for (`collectSoon`, e.g. after a large body);
  * - memory grew since the last collection: the allocator doubles memory whenever its free blocks
