@@ -216,6 +216,15 @@ export class SseParser {
   }
 
   /**
+   * True when the parser holds nothing and waits at an event's start (not the stream's: a BOM may
+   * come there), so the next bytes, if they are one whole event, are that event alone.
+   */
+  get betweenEvents(): bool {
+    return this.error == LibError.None && !this.atStart && !this.pendingLF && this.carry.length == 0 &&
+      this.dataLines == 0 && this.readIndex >= this.readyCount;
+  }
+
+  /**
    * Fast path for one complete raw event (its bytes through the blank line that ends it) when
    * the parser is between events: if the event is a single `data:` line ending in LF, `view`
    * is set to its data where it lies (no copy) and true is returned, as if the bytes had been
@@ -223,8 +232,7 @@ export class SseParser {
    * `lineEnd`, when the caller already knows it, is the offset of the first line's CR or LF.
    */
   simpleEvent(ptr: usize, len: i32, lineEnd: i32 = -1): bool {
-    if (this.error != LibError.None || this.atStart || this.pendingLF || this.carry.length > 0 ||
-        this.dataLines > 0 || this.readIndex < this.readyCount) return false;
+    if (!this.betweenEvents) return false;
     if (len < 7 || load<u32>(ptr) != WORD_DATA || load<u8>(ptr, 4) != CharCode.COLON || load<u8>(ptr + <usize>(len - 1)) != CharCode.LF) return false;
     const j = lineEnd >= 5 ? lineEnd : findLineEnd(ptr, 5, len);
     let k = j + 1;

@@ -34,7 +34,27 @@ const MAX_PENDING_TEXT: i32 = 2048;
 const KEEP_CAPACITY: i32 = 64 << 10;
 
 export class ResponseMeter {
+  // What every streamed chunk reads comes first, so that the commonest chunk touches few cache lines.
   mode: BodyMode = BodyMode.Json;
+  private ended: bool = false;
+  /** SSE read event by event as it arrives (complete events in place); false after a runaway event: through the parser whole. */
+  private split: bool = false;
+  /**
+   * Nothing is held, the parser is between events and the shape has its whole-chunk form: the
+   * next chunk may be matched in one comparison (`EventShape.matchChunk`). Set after every chunk
+   * that took the long way, which is the only way those three change.
+   */
+  private fastChunks: bool = false;
+  /** Body bytes fed so far (the filter collects garbage after a large exchange). */
+  bytes: i64 = 0;
+  /** The parser's event size limit (an event over it is not taken whole). */
+  private maxEvent: i32 = 0;
+  /**
+   * Texts of shape-matched events not yet in `features`, read in runs of up to `MAX_PENDING_TEXT`
+   * bytes: `pendingLength` bytes in a block of that size outside the collector (freed by `dispose`).
+   */
+  private pendingLength: i32 = 0;
+  private pendingText: usize = heap.alloc(<usize>MAX_PENDING_TEXT);
   readonly usage: UsageAccumulator = new UsageAccumulator();
   private text: OutputTextReader = new OutputTextReader();
   private shape: EventShape = new EventShape();
@@ -48,16 +68,9 @@ export class ResponseMeter {
   overflow: bool = false;
   /** Token features of the generated text seen so far; the estimate is computed from them once, when asked. */
   private features: TokenFeatures = new TokenFeatures();
-  /** Texts of shape-matched events not yet in `features`: read in runs of up to `MAX_PENDING_TEXT` bytes. */
-  private pendingText: ByteBuffer = new ByteBuffer(512);
   /** Usage-only chunks removed from what the client sees. */
   stripped: i32 = 0;
   private strip: bool = false;
-  /** SSE read event by event as it arrives (complete events in place); false after a runaway event: through the parser whole. */
-  private split: bool = false;
-  private ended: bool = false;
-  /** Body bytes fed so far (the filter collects garbage after a large exchange). */
-  bytes: i64 = 0;
 
   reset(kind: ApiKind, mode: BodyMode, strip: bool, maxCopy: i64): void {
     this.mode = mode;
@@ -73,7 +86,9 @@ export class ResponseMeter {
     this.maxCopy = maxCopy;
     this.overflow = false;
     this.features.clear();
-    this.pendingText.reset();
+    this.pendingLength = 0;
+    this.fastChunks = false;
+    this.maxEvent = this.sse.maxEventBytes;
     this.stripped = 0;
     this.strip = strip && mode == BodyMode.Sse;
     this.split = mode == BodyMode.Sse;
@@ -84,6 +99,8 @@ export class ResponseMeter {
   dispose(): void {
     this.copy.dispose();
     this.held.dispose();
+    heap.free(this.pendingText);
+    this.pendingText = 0;
   }
 
   /** Output tokens estimated from the generated text seen so far. */
@@ -93,8 +110,7 @@ export class ResponseMeter {
   }
 
   private flushText(): void {
-    const t = this.pendingText;
-    if (t.length > 0) { addTokenFeatures(this.features, t.dataStart, t.length, false); t.reset(); }
+    if (this.pendingLength > 0) { addTokenFeatures(this.features, this.pendingText, this.pendingLength, false); this.pendingLength = 0; }
   }
 
   /** True when `chunk` may return bytes to replace the chunk with. */
@@ -187,14 +203,15 @@ export class ResponseMeter {
   /** The texts of an event `shape` just matched (data at `dp`): no usage to read, only text to count. */
   private shapedText(dp: usize): void {
     const shape = this.shape;
-    // Plain text (no escapes): gathered and read in runs, one estimator pass per run rather than per event.
-    const pending = this.pendingText;
-    for (let i = 0, n = shape.textCount; i < n; i++) {
-      const len = shape.textLength(i);
-      if (pending.length + len > MAX_PENDING_TEXT) this.flushText();
-      if (len > MAX_PENDING_TEXT) addTokenFeatures(this.features, dp + <usize>shape.textStart(i), len, false);
-      else pending.append(dp + <usize>shape.textStart(i), len);
-    }
+    for (let i = 0, n = shape.textCount; i < n; i++) this.pendText(dp + <usize>shape.textStart(i), shape.textLength(i));
+  }
+
+  /** Plain text (no escapes): gathered and read in runs, one estimator pass per run rather than per event. */
+  private pendText(p: usize, len: i32): void {
+    if (this.pendingLength + len > MAX_PENDING_TEXT) this.flushText();
+    if (len > MAX_PENDING_TEXT) { addTokenFeatures(this.features, p, len, false); return; }
+    memory.copy(this.pendingText + <usize>this.pendingLength, p, <usize>len);
+    this.pendingLength += len;
   }
 
   private element(el: Uint8Array): void {
@@ -209,17 +226,34 @@ export class ResponseMeter {
    * once something was cut. An incomplete event's bytes are kept until it completes.
    */
   private sseChunk(ptr: usize, len: i32, endOfStream: bool): Uint8Array | null {
+    // The commonest chunk, in one comparison: one whole `data: …\n\n` event equal to the last shape
+    // read in full but for its one text (what the two steps in `splitChunk` accept, for the same reasons).
+    if (this.fastChunks && len - 7 <= this.maxEvent) {
+      const shape = this.shape;
+      if (shape.matchChunk(ptr, len)) {
+        this.pendText(ptr + <usize>shape.chunkTextStart, shape.chunkTextLength);
+        return null;
+      }
+    }
+    const out = this.splitChunk(ptr, len, endOfStream);
+    this.fastChunks = this.held.length == 0 && this.sse.betweenEvents && this.shape.hasChunkForm;
+    return out;
+  }
+
+  /** `sseChunk` for a chunk the one comparison did not take. */
+  private splitChunk(ptr: usize, len: i32, endOfStream: bool): Uint8Array | null {
     const cutting = this.strip;
     const held = this.held;
     // With nothing held, the chunk is scanned where it lies; only an incomplete tail is kept.
     const direct = held.length == 0;
+    const shape = this.shape, sse = this.sse;
     // The common chunk is one whole `data: …\n\n` event of the last shape read in full. The shape
     // match proves the data holds no line break, so the chunk is not split into lines first; such
     // an event carries no usage, so the client gets the chunk as it is.
-    if (direct && this.shape.lineFree && len >= 8 && <u32>load<u8>(ptr + <usize>(len - 1)) == CharCode.LF &&
+    if (direct && shape.lineFree && len >= 8 && <u32>load<u8>(ptr + <usize>(len - 1)) == CharCode.LF &&
         <u32>load<u8>(ptr + <usize>(len - 2)) == CharCode.LF) {
-      const sse = this.sse, v = sse.view;
-      if (sse.simpleEvent(ptr, len, len - 2) && this.shape.match(0, 0, v.dataPtr, v.dataLen)) {
+      const v = sse.view;
+      if (sse.simpleEvent(ptr, len, len - 2) && shape.match(0, 0, v.dataPtr, v.dataLen)) {
         this.shapedText(v.dataPtr);
         return null;
       }

@@ -121,4 +121,64 @@ test("random variations of learned shapes always agree with the readers", () => 
   assert.ok(matched > 100, `matched ${matched}`);
 });
 
+/** A raw chunk through `matchChunk` and the two steps it stands for (lib-llm-tests' `shapeChunk`). */
+function chunk(raw: string): number {
+  const c = llm.lib.put(enc.encode(raw));
+  try { return x.shapeChunk(c.ptr, c.len); } finally { llm.lib.free(c); }
+}
+const sse = (data: string) => `data: ${data}\n\n`;
+
+test("whole chunks: the one-comparison match accepts what the two steps accept, with the same text", () => {
+  x.chunkBegin(ApiKind.OpenAIChat);
+  assert.is(chunk(sse(openai("Hel"))), 0, "learned");
+  assert.is(chunk(sse(openai("lo, world"))), 1);
+  assert.is(chunk(sse(openai(""))), 1, "an empty text");
+  assert.is(chunk(sse(openai("日本語 😀"))), 1);
+  assert.is(chunk(sse(openai("x", { obfuscation: "Zx9" }))), 0, "an extra member: read in full, learned");
+  assert.is(chunk(sse(openai("y", { obfuscation: "Q" }))), 2, "another value in another slot: the two steps only");
+  assert.is(chunk(sse(openai("y", { obfuscation: "Zx9" }))), 1);
+});
+
+test("whole chunks the one-comparison match refuses: other framing, escapes, breaks, trailing bytes", () => {
+  x.chunkBegin(ApiKind.OpenAIChat);
+  assert.is(chunk(sse(openai("a"))), 0);
+  for (const [raw, why] of [
+    [`data:${openai("b")}\n\n`, "no space after the colon"],
+    [`data:  ${openai("b")}\n\n`, "two spaces"],
+    [`data: ${openai("b")}\r\n\r\n`, "CRLF"],
+    [`event: x\ndata: ${openai("b")}\n\n`, "an event name"],
+    [sse(openai('say "hi"')), "an escaped quote"],
+    [sse(openai("b").replace('"content":"b"', '"content":"b\nc"')), "a raw line break in the text"],
+    [sse(openai("b")) + "data: {}\n\n", "a second event"],
+    [sse(openai("b")).slice(0, -1), "no blank line"],
+    [sse(openai("b") + " "), "a trailing space"],
+  ]) assert.ok(chunk(raw) !== 1 && chunk(raw) >= 0, why);
+});
+
+test("random byte edits of learned chunks: the one-comparison match never accepts what the two steps refuse", () => {
+  let seed = 777;
+  const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const bytes = ["a", " ", "\"", "\\", "\n", "\r", ":", "\u0001", "}", "d", "é", "\n\n"];
+  let accepted = 0;
+  for (let round = 0; round < 200; round++) {
+    x.chunkBegin(ApiKind.OpenAIChat);
+    const base = sse(openai("word"));
+    chunk(base);
+    for (let i = 0; i < 25; i++) {
+      let raw = sse(openai("w" + "x".repeat(rnd(5))));
+      for (let e = rnd(3); e > 0; e--) {
+        const at = rnd(raw.length + 1);
+        const op = rnd(3);
+        raw = op === 0 ? raw.slice(0, at) + bytes[rnd(bytes.length)] + raw.slice(at)
+          : op === 1 ? raw.slice(0, at) + raw.slice(at + 1)
+          : raw.slice(0, at) + bytes[rnd(bytes.length)] + raw.slice(at + 1);
+      }
+      const r = chunk(raw);
+      assert.ok(r >= 0, JSON.stringify(raw));
+      if (r === 1) accepted++;
+    }
+  }
+  assert.ok(accepted > 500, `accepted ${accepted}`);
+});
+
 test.run();

@@ -60,6 +60,18 @@ function sameBytes(a: usize, b: usize, n: i32): bool {
 }
 
 export class EventShape {
+  // The learned shape as one whole raw chunk, for `matchChunk`; first, so that a match reads as few
+  // cache lines as it can: `data: ` and the copy up to the text (`rawHead` bytes), then the copy
+  // from the text's closing quote on and the blank line (`rawTail` bytes). rawHead -1: no such form.
+  private rawHead: i32 = -1;
+  private rawTail: i32 = 0;
+  private raw: StaticArray<u8> = new StaticArray<u8>(0);
+  /** True when `matchChunk` can match anything (the shape has a whole-chunk form). */
+  get hasChunkForm(): bool { return this.rawHead >= 0; }
+  /** The text of the last successful `matchChunk`: its offset in the chunk and its length. */
+  chunkTextStart: i32 = 0;
+  chunkTextLength: i32 = 0;
+
   private copy: ByteBuffer = new ByteBuffer(256);
   private name: ByteBuffer = new ByteBuffer(32);
   private known: bool = false;
@@ -85,6 +97,7 @@ export class EventShape {
   reset(): void {
     this.known = false;
     this.lineFree = false;
+    this.rawHead = -1;
     this.slots = 0;
     this.textCount = 0;
   }
@@ -103,6 +116,7 @@ export class EventShape {
   learn(typePtr: usize, typeLen: i32, dataPtr: usize, dataLen: i32, spans: TextSpans): bool {
     this.known = false;
     this.lineFree = false;
+    this.rawHead = -1;
     if (dataLen > MAX_SHAPE_BYTES || spans.length == 0) return false;
     let slots = 0, texts = 0;
     // `fixed`: the next value is fixed (it follows `type`, `usage`, `usageMetadata` or `error`);
@@ -194,6 +208,45 @@ export class EventShape {
     }
     this.lineFree = !breaks;
     this.known = true;
+    if (this.texts1 >= 0 && typeLen == 0 && this.lineFree) this.learnChunk();
+    return true;
+  }
+
+  /** Writes the whole-chunk form of a one-text shape without an event name (see `matchChunk`). */
+  private learnChunk(): void {
+    const base = this.copy.dataStart, total = this.copy.length;
+    const head = unchecked(this.slotStart[this.texts1]), from = unchecked(this.slotEnd[this.texts1]);
+    const size = DATA_FIELD.length + head + (total - from) + 2;
+    if (this.raw.length < size) this.raw = new StaticArray<u8>(size);
+    const raw = changetype<usize>(this.raw);
+    for (let i = 0; i < DATA_FIELD.length; i++) store<u8>(raw + <usize>i, <u8>DATA_FIELD.charCodeAt(i));
+    memory.copy(raw + <usize>DATA_FIELD.length, base, <usize>head);
+    const tailAt = raw + <usize>(DATA_FIELD.length + head);
+    memory.copy(tailAt, base + <usize>from, <usize>(total - from));
+    store<u8>(tailAt + <usize>(total - from), CharCode.LF);
+    store<u8>(tailAt + <usize>(total - from + 1), CharCode.LF);
+    this.rawHead = DATA_FIELD.length + head;
+    this.rawTail = total - from + 2;
+  }
+
+  /**
+   * True when the raw bytes `ptr, len` are exactly one event of the learned shape, as one
+   * `data: ` line (one space) ending in LF followed by the blank line LF, with no event name, and
+   * the shape has one text: the bytes outside the text equal the learned ones and the text is plain
+   * string bytes. `chunkTextStart` / `chunkTextLength` then give the text. This is what
+   * `SseParser.simpleEvent` followed by `match` accepts for such a chunk (when the parser is between
+   * events and the event is within its size limit), in one comparison against one template; false
+   * says nothing (the two-step path may still accept it, e.g. with another value in another slot).
+   */
+  matchChunk(ptr: usize, len: i32): bool {
+    const head = this.rawHead;
+    if (head < 0) return false;
+    const tail = this.rawTail, raw = changetype<usize>(this.raw);
+    if (len < head + tail || !sameBytes(ptr, raw, head)) return false;
+    const end = len - tail;
+    if (!sameBytes(ptr + <usize>end, raw + <usize>head, tail) || plainStringEnd(ptr, head, len) != end) return false;
+    this.chunkTextStart = head;
+    this.chunkTextLength = end - head;
     return true;
   }
 
@@ -265,6 +318,8 @@ export class EventShape {
 }
 
 const WORD_TYPE: u32 = 0x65707974; // "type" little-endian
+/** How `matchChunk`'s template begins: the SSE data field with its usual single space. */
+const DATA_FIELD = "data: ";
 const USAGE = "usage";
 const USAGE_METADATA = "usageMetadata";
 const ERROR = "error";
