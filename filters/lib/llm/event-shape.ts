@@ -18,6 +18,10 @@
  * a chunk whose usage became an object does not match), so no count a usage reader would take
  * can vary unseen.
  *
+ * `matchChunk` is the same test for a whole raw SSE chunk when the shape has one text and no event
+ * name: one comparison against the shape written out as a `data: …\n\n` chunk, for the commonest
+ * chunk of a stream (a caller tries it first, and the two steps only when it fails).
+ *
  * @example
  *   if (shape.match(tp, tl, dp, dl)) { for (let i = 0; i < shape.textCount; i++) use(dp + shape.textStart(i), shape.textLength(i)); }
  *   else { read in full; if (it carried text only) shape.learn(tp, tl, dp, dl, reader.spans); }
