@@ -51,10 +51,11 @@ export class ResponseMeter {
   private maxEvent: i32 = 0;
   /**
    * Texts of shape-matched events not yet in `features`, read in runs of up to `MAX_PENDING_TEXT`
-   * bytes: `pendingLength` bytes in a block of that size outside the collector (freed by `dispose`).
+   * bytes: `pendingLength` bytes in a block of that size outside the collector, allocated when a
+   * first text comes (most meters never see one) and freed by `dispose`.
    */
   private pendingLength: i32 = 0;
-  private pendingText: usize = heap.alloc(<usize>MAX_PENDING_TEXT);
+  private pendingText: usize = 0;
   readonly usage: UsageAccumulator = new UsageAccumulator();
   private text: OutputTextReader = new OutputTextReader();
   private shape: EventShape = new EventShape();
@@ -99,7 +100,7 @@ export class ResponseMeter {
   dispose(): void {
     this.copy.dispose();
     this.held.dispose();
-    heap.free(this.pendingText);
+    if (this.pendingText != 0) heap.free(this.pendingText);
     this.pendingText = 0;
   }
 
@@ -210,6 +211,7 @@ export class ResponseMeter {
   private pendText(p: usize, len: i32): void {
     if (this.pendingLength + len > MAX_PENDING_TEXT) this.flushText();
     if (len > MAX_PENDING_TEXT) { addTokenFeatures(this.features, p, len, false); return; }
+    if (this.pendingText == 0) this.pendingText = heap.alloc(<usize>MAX_PENDING_TEXT);
     memory.copy(this.pendingText + <usize>this.pendingLength, p, <usize>len);
     this.pendingLength += len;
   }

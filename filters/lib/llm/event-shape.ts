@@ -69,7 +69,10 @@ export class EventShape {
   // from the text's closing quote on and the blank line (`rawTail` bytes). rawHead -1: no such form.
   private rawHead: i32 = -1;
   private rawTail: i32 = 0;
-  private raw: StaticArray<u8> = new StaticArray<u8>(0);
+  // Allocated with the shape (room for the usual chunk), not when a first shape is learned: a
+  // small block that lives as long as the meter, placed mid-stream, split the free memory that a
+  // later large body needed (the token-limit fuzz then grew one VM by a doubling, 408 → 816 pages).
+  private raw: StaticArray<u8> = new StaticArray<u8>(256);
   /** True when `matchChunk` can match anything (the shape has a whole-chunk form). */
   get hasChunkForm(): bool { return this.rawHead >= 0; }
   /** The text of the last successful `matchChunk`: its offset in the chunk and its length. */
