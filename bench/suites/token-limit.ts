@@ -35,7 +35,7 @@ import { measureGrpcRoundTrip } from "../baselines/grpc-roundtrip.ts";
 import { fmt, printTable, ratio } from "../lib/table.ts";
 import type { BenchSuite } from "../lib/suite.ts";
 import { loadLib } from "../../filters/lib/test/wasm.ts";
-import { TOKEN_LIMIT_WASM } from "../../filters/token-limit/test-support.ts";
+import { TOKEN_LIMIT_WASM, chunkMeter } from "../../filters/token-limit/test-support.ts";
 import type { FloorScript } from "../../test/bench-modules/floor-script.ts";
 import { CHUNKS, benchExchange, checkFloor, deriveFloor, loadFloor, loadTokenLimit, runExchange, sseStream, type BenchExchange } from "../../test/bench-modules/token-limit-floor.ts";
 
@@ -174,15 +174,12 @@ async function measureExchange(x: BenchExchange, modules: [string, string][], ro
  */
 async function meterAlone(rounds = 15): Promise<number> {
   const lib = await loadLib("token-limit-bench");
-  const x = lib.exports;
-  const chunks = sseStream(CHUNKS).map((c) => lib.put(c));
-  const table = (pick: (c: { ptr: number; len: number }) => number) => lib.put(new Uint8Array(new Uint32Array(chunks.map(pick)).buffer));
-  const ptrs = table((c) => c.ptr), lens = table((c) => c.len);
+  const meter = chunkMeter(lib, sseStream(CHUNKS));
   const streams = 200;
   const batch = () => {
-    const reported = x.meterStreams(ptrs.ptr, lens.ptr, CHUNKS, streams);
+    const reported = meter(streams);
     if (reported !== 199n) throw new Error(`token-limit-bench: the stream reported ${reported} output tokens, not 199`);
-    x.collect();
+    lib.exports.collect();
   };
   const until = process.hrtime.bigint() + 500_000_000n;
   while (process.hrtime.bigint() < until) batch();

@@ -9,6 +9,7 @@ import * as assert from "uvu/assert";
 import { build } from "../../scripts/build.ts";
 import { loadLib, type LibModule } from "../lib/test/wasm.ts";
 import { sseStream } from "../../test/bench-modules/token-limit-floor.ts";
+import { chunkMeter } from "./test-support.ts";
 
 let lib: LibModule;
 
@@ -17,11 +18,7 @@ test.before(async () => {
   lib = await loadLib("token-limit-bench");
 });
 
-function meter(chunks: string[], streams: number): bigint {
-  const put = chunks.map((c) => lib.put(c));
-  const table = (xs: number[]) => lib.put(new Uint8Array(new Uint32Array(xs).buffer));
-  return lib.exports.meterStreams(table(put.map((c) => c.ptr)).ptr, table(put.map((c) => c.len)).ptr, chunks.length, streams);
-}
+const meter = (chunks: string[], streams: number): bigint => chunkMeter(lib, chunks)(streams);
 
 test("the bench stream reports its 199 output tokens, stream after stream", () => {
   assert.is(meter(sseStream(200), 1), 199n);

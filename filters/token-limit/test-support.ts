@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { Host, type HostOptions, type HttpStream } from "../../harness/index.ts";
+import type { LibModule } from "../lib/test/wasm.ts";
 
 export const TOKEN_LIMIT_WASM = fileURLToPath(new URL("../../dist/filters/token-limit.wasm", import.meta.url));
 
@@ -90,4 +91,16 @@ export function chatResponse(input: number, output: number): string {
   return JSON.stringify({ id: "chatcmpl-1", object: "chat.completion", model: "gpt-4o-mini",
     choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
     usage: { prompt_tokens: input, completion_tokens: output, total_tokens: input + output } });
+}
+
+/**
+ * `token-limit-bench`'s `meterStreams` over `chunks` (copied into the module once, with the pointer
+ * and length tables it reads): meters `streams` streams of them in one call and returns the output
+ * tokens the last one reported (-1n when none).
+ */
+export function chunkMeter(lib: LibModule, chunks: string[]): (streams: number) => bigint {
+  const put = chunks.map((c) => lib.put(c));
+  const table = (xs: number[]) => lib.put(new Uint8Array(new Uint32Array(xs).buffer));
+  const ptrs = table(put.map((c) => c.ptr)), lens = table(put.map((c) => c.len));
+  return (streams) => lib.exports.meterStreams(ptrs.ptr, lens.ptr, chunks.length, streams);
 }
