@@ -47,7 +47,10 @@ export class ResponseMeter {
   private fastChunks: bool = false;
   /** Body bytes fed so far (the filter collects garbage after a large exchange). */
   bytes: i64 = 0;
-  /** The parser's event size limit (an event over it is not taken whole). */
+  /**
+   * The parser's event size limit (an event over it is not taken whole), copied here at `reset` so
+   * that the common chunk reads no field of the parser.
+   */
   private maxEvent: i32 = 0;
   /**
    * Texts of shape-matched events not yet in `features`, read in runs of up to `MAX_PENDING_TEXT`

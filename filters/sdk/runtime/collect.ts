@@ -40,7 +40,11 @@ let streamsEnded: i32 = 0;
 let callbacks: i32 = 0;
 let pagesAtCollection: i32 = memory.size();
 
-/** A host's callback begins (nested ones too: a callout answer inside another callback). */
+/**
+ * A host's callback begins (nested ones too: a callout answer inside another callback). A callback
+ * that traps never leaves, so no collection follows; but the host never calls a trapped VM again
+ * (Envoy fails it, or replaces it with a fresh instance).
+ */
 // @ts-ignore: decorator
 @inline export function enterCallback(): void {
   depth++;
